@@ -1,0 +1,50 @@
+import type { DeadlineEvent, DeadlineOpenedData } from './deadline.events';
+
+export type DeadlineStatus = 'open' | 'missed' | 'met' | 'lapsed' | 'cancelled';
+
+export interface DeadlineState extends DeadlineOpenedData {
+  status: DeadlineStatus;
+  /** Escalation levels acknowledged so far. */
+  acknowledgedLevels: number[];
+  escalationLevel: number;
+}
+
+export type Deadlines = Readonly<Record<string, DeadlineState>>;
+
+/** Still someone's duty (open, or missed and not yet fulfilled). */
+export const isPending = (d: DeadlineState): boolean => d.status === 'open' || d.status === 'missed';
+
+export function evolveDeadlines(deadlines: Deadlines, event: DeadlineEvent): Deadlines {
+  switch (event.type) {
+    case 'DeadlineOpened':
+      return { ...deadlines, [event.data.deadlineId]: { ...event.data, status: 'open', acknowledgedLevels: [], escalationLevel: 0 } };
+    case 'DeadlineMoved': {
+      const d = deadlines[event.data.deadlineId];
+      if (!d) return deadlines;
+      const reopened = d.status === 'missed' && event.data.dueAt > d.dueAt ? 'open' : d.status;
+      return {
+        ...deadlines,
+        [d.deadlineId]: { ...d, dueDate: event.data.dueDate, dueAt: event.data.dueAt, calendarVersion: event.data.calendarVersion, status: reopened },
+      };
+    }
+    case 'DeadlineMissed':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'missed', escalationLevel: Math.max(d.escalationLevel, event.data.level) }));
+    case 'DeadlineMet':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'met' }));
+    case 'DeadlineLapsed':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'lapsed' }));
+    case 'DeadlineCancelled':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'cancelled' }));
+    case 'EscalationAcknowledged':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, acknowledgedLevels: [...d.acknowledgedLevels, event.data.level] }));
+  }
+}
+
+function patch(deadlines: Deadlines, id: string, f: (d: DeadlineState) => DeadlineState): Deadlines {
+  const d = deadlines[id];
+  return d ? { ...deadlines, [id]: f(d) } : deadlines;
+}
+
+/** Pending deadlines of a kind (most workflows keep at most one per kind open). */
+export const pendingOfKind = (deadlines: Deadlines, kind: string): DeadlineState[] =>
+  Object.values(deadlines).filter((d) => d.kind === kind && isPending(d));

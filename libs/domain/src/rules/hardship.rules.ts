@@ -1,0 +1,4 @@
+import type { RuleTable } from './rule-book';
+
+/** Filled in by the hardship workflow. */
+export const HARDSHIP_RULES: readonly RuleTable[] = [];
