@@ -1,0 +1,25 @@
+// Public surface of the domain library: pure TypeScript, no Nest, no I/O.
+export * from './common/actor';
+export * from './common/decider';
+export * from './common/domain-error';
+
+export * from './calendar/local-date';
+export * from './calendar/holiday-calendar';
+export * from './calendar/day-counting';
+export * from './calendar/data';
+
+export * from './rules/rule-book';
+export * from './rules/rule-tables';
+export * from './rules/petition.rules';
+export * from './rules/mediation.rules';
+export * from './rules/hardship.rules';
+
+export * from './org/org-directory';
+
+export * from './deadlines/deadline.events';
+export * from './deadlines/deadline.state';
+export * from './deadlines/deadline.decisions';
+
+export * from './petition';
+export * from './mediation';
+export * from './hardship';

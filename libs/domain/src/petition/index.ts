@@ -1,0 +1,4 @@
+export * from './petition.events';
+export * from './petition.commands';
+export * from './petition.state';
+export * from './petition.decider';
