@@ -33,10 +33,24 @@ export interface RuleTable {
 export class RuleBook {
   constructor(private readonly tables: readonly RuleTable[]) {}
 
-  private inForce(jurisdiction: string, on: LocalDate): RuleTable | undefined {
+  /** Tables of a jurisdiction in force on a date, newest first. */
+  private inForce(jurisdiction: string, on: LocalDate): RuleTable[] {
     return this.tables
       .filter((t) => t.jurisdiction === jurisdiction && t.effectiveFrom <= on)
-      .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1))[0];
+      .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? 1 : -1));
+  }
+
+  /**
+   * The newest table in force that defines `key`: the local jurisdiction's first, then national. Workflows
+   * contribute tables with their own effective dates, so a newer table of one workflow never hides another's.
+   */
+  private lookup<T>(jurisdiction: string, on: LocalDate, pick: (t: RuleTable) => T | undefined): T | undefined {
+    const chain = jurisdiction === 'national' ? this.inForce('national', on) : [...this.inForce(jurisdiction, on), ...this.inForce('national', on)];
+    for (const t of chain) {
+      const v = pick(t);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 
   knows(jurisdiction: string): boolean {
@@ -44,15 +58,13 @@ export class RuleBook {
   }
 
   deadline(key: string, jurisdiction: string, on: LocalDate): DeadlineRule {
-    const local = jurisdiction === 'national' ? undefined : this.inForce(jurisdiction, on);
-    const rule = local?.deadlines[key] ?? this.inForce('national', on)?.deadlines[key];
+    const rule = this.lookup(jurisdiction, on, (t) => t.deadlines[key]);
     if (!rule) throw new Error(`no deadline rule ${key} for ${jurisdiction} on ${on}`);
     return rule;
   }
 
   limit(key: string, jurisdiction: string, on: LocalDate): number {
-    const local = jurisdiction === 'national' ? undefined : this.inForce(jurisdiction, on);
-    const v = local?.limits[key] ?? this.inForce('national', on)?.limits[key];
+    const v = this.lookup(jurisdiction, on, (t) => t.limits[key]);
     if (v === undefined) throw new Error(`no limit ${key} for ${jurisdiction} on ${on}`);
     return v;
   }

@@ -1,0 +1,4 @@
+export * from './mediation.events';
+export * from './mediation.commands';
+export * from './mediation.state';
+export * from './mediation.decider';
