@@ -1,0 +1,83 @@
+import type { Queue } from 'bullmq';
+
+/** Default BullMQ queue of deadline timers. */
+export const DEFAULT_DEADLINE_QUEUE = 'hearth-deadlines';
+/** Default BullMQ key prefix (keys are `<bullPrefix>:<queueName>:…`). */
+export const DEFAULT_BULL_PREFIX = 'hearth-bull';
+/** BullMQ job name of a deadline timer. */
+export const DEADLINE_JOB_NAME = 'deadline-due';
+
+/** What a deadline timer carries; what `fire` receives. */
+export interface DeadlineJobData {
+  streamId: string;
+  deadlineId: string;
+  /** Due instant (domain time, ISO) the timer was scheduled for. */
+  dueAt: string;
+}
+
+/** Where the deadline timers live; the scheduler and the worker must agree on both. */
+export interface DeadlineQueueConfig {
+  /** Default `hearth-deadlines`. */
+  queueName?: string;
+  /** BullMQ key prefix. Default `hearth-bull`. */
+  bullPrefix?: string;
+}
+
+export interface SchedulingLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const consoleLogger: SchedulingLogger = {
+  log: () => undefined,
+  warn: (m) => console.warn(m),
+  error: (m) => console.error(m),
+};
+
+/** BullMQ custom ids must not contain ':' (Redis key separator) and must not be integers. */
+const safe = (s: string): string => s.replace(/:/g, '_');
+
+/** `<streamId>.<deadlineId>` — the key of one deadline across its moves. */
+export const deadlineKey = (streamId: string, deadlineId: string): string => `${safe(streamId)}.${safe(deadlineId)}`;
+
+/** Deterministic timer id: `<streamId>.<deadlineId>.<dueAt epoch ms>`. A move yields a new id. */
+export function deadlineJobId(streamId: string, deadlineId: string, dueAt: string): string {
+  const ms = Date.parse(dueAt);
+  if (Number.isNaN(ms)) throw new Error(`deadline ${streamId}/${deadlineId}: invalid dueAt ${dueAt}`);
+  return `${deadlineKey(streamId, deadlineId)}.${ms}`;
+}
+
+/** Error code the `fire` callback throws when, by domain time, the deadline is not yet due. */
+export const DEADLINE_NOT_DUE = 'DEADLINE_NOT_DUE';
+
+export const isDeadlineNotDue = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === DEADLINE_NOT_DUE;
+
+export interface PendingDeadlines {
+  /** Timers waiting for their due time. */
+  delayed: number;
+  /** Due, waiting for a worker. */
+  waiting: number;
+  /** Being fired right now. */
+  active: number;
+  /** Gave up after the retries (kept for inspection, bounded). */
+  failed: number;
+  /** delayed + waiting + active: deadlines with a live timer. */
+  total: number;
+}
+
+/** Counts of the deadline timers (for tests and the api's health endpoint). */
+export async function pendingDeadlines(queue: Queue): Promise<PendingDeadlines> {
+  const c = await queue.getJobCounts('delayed', 'waiting', 'prioritized', 'active', 'failed');
+  const delayed = c.delayed ?? 0;
+  const waiting = (c.waiting ?? 0) + (c.prioritized ?? 0);
+  const active = c.active ?? 0;
+  return { delayed, waiting, active, failed: c.failed ?? 0, total: delayed + waiting + active };
+}
+
+/** Number of deadline timers not yet fired (delayed + waiting). */
+export async function countPending(queue: Queue): Promise<number> {
+  const p = await pendingDeadlines(queue);
+  return p.delayed + p.waiting;
+}

@@ -1,0 +1,3 @@
+export * from './deadline-jobs';
+export * from './deadline-scheduler';
+export * from './deadline-timer-worker';
