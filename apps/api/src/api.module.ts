@@ -1,0 +1,38 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { LoggerModule } from 'nestjs-pino';
+import { configFromEnv, HearthCoreModule, JwtAuthGuard, ReadModelQueriesModule, WorkerModule } from '@hearth/platform';
+import { PetitionsController } from './petitions/petitions.controller';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertStream } from './alerts/alert-stream.service';
+import { AdminController } from './admin/admin.controller';
+import { HealthController } from './health/health.controller';
+import { CaseHistoryService } from './history/case-history.service';
+
+@Module({})
+export class ApiModule {
+  /** The api; with HEARTH_EMBEDDED_WORKER (default on) the worker's subscriptions and timers run in-process too. */
+  static register(): DynamicModule {
+    const config = configFromEnv();
+    return {
+      module: ApiModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Request bodies carry personal data: never log them, nor tokens.
+            redact: ['req.headers.authorization', 'req.body'],
+            autoLogging: config.logLevel === 'debug',
+          },
+        }),
+        HearthCoreModule,
+        JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtl as never } }),
+        ReadModelQueriesModule,
+        ...(config.embeddedWorker ? [WorkerModule] : []),
+      ],
+      controllers: [PetitionsController, AlertsController, AdminController, HealthController],
+      providers: [CaseHistoryService, AlertStream, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthValidationPipe } from '@hearth/platform';
+import { ApiModule } from './api.module';
+
+export async function createApi(): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576 }), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(hearthValidationPipe());
+  app.useGlobalFilters(new HearthErrorFilter());
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('Hearth API')
+    .setDescription(
+      'Event-sourced case and workflow engine for trade-union federations: petitions (信访), labour-dispute mediation, hardship assistance. ' +
+        'Errors: 400 VALIDATION_FAILED with field messages, 401/403 with a code, 404, 409 CONCURRENCY_CONFLICT with currentRevision, 422 with a rule code.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}
+
+async function main(): Promise<void> {
+  const app = await createApi();
+  const config = app.get<HearthConfig>(HEARTH_CONFIG);
+  await app.listen(config.port, config.host);
+  app.get(Logger).log(`Hearth api listening on http://${config.host}:${config.port} (docs: /docs)`);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,221 @@
+import { Body, Controller, ForbiddenException, Get, Headers, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Actor, PetitionCommand } from '@hearth/domain';
+import { derivedId } from '@hearth/event-store';
+import {
+  CLOCK,
+  Clock,
+  CommandOutcome,
+  CurrentActor,
+  HandlePetition,
+  ORG_REGISTRY,
+  OrgRegistry,
+  Roles,
+  commandMetaFrom,
+} from '@hearth/platform';
+import { PetitionListQuery, PetitionQueries } from '@hearth/read-models';
+import {
+  AcceptDto,
+  AssignDownDto,
+  AssignHandlerDto,
+  CloseDto,
+  CommandResultDto,
+  CompletionReportDto,
+  DraftAnswerDto,
+  ExtendDto,
+  ListPetitionsQuery,
+  NotAcceptDto,
+  NotifyReceiptDto,
+  ObjectToTransferDto,
+  ReasonsDto,
+  RecordProgressDto,
+  RegisterPetitionDto,
+  ReviewDecisionDto,
+  RouteOutDto,
+  TransferDto,
+} from './petition.dto';
+import { CaseHistoryService } from '../history/case-history.service';
+
+type Hdrs = Record<string, string | undefined>;
+
+const COMMAND_ROLES = ['intake', 'officer', 'mediator', 'head', 'supervisor'] as const;
+
+@ApiTags('petitions')
+@ApiBearerAuth()
+@ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result and appends nothing' })
+@ApiHeader({ name: 'If-Match', required: false, description: 'Expected stream revision; a mismatch answers 409 with the current revision' })
+@Controller('petitions')
+export class PetitionsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: PetitionQueries,
+    private readonly history: CaseHistoryService,
+    @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private async send(id: string, command: PetitionCommand, actor: Actor, headers: Hdrs): Promise<CommandResultDto> {
+    const meta = commandMetaFrom(headers, actor, `petition|${id}|${command.type}`);
+    const out = await this.commands.execute<HandlePetition, CommandOutcome>(new HandlePetition(id, command, actor, meta));
+    return { id, ...out };
+  }
+
+  @Post()
+  @Roles('intake', 'officer', 'head')
+  @ApiOperation({ summary: 'Register a petition (信访登记); opens the 15-day acceptance-notice deadline' })
+  async register(@Body() dto: RegisterPetitionDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
+    const key = h['idempotency-key'];
+    const id = dto.petitionId ?? (key ? derivedId(`${actor.id}|register-petition|${key}`) : randomUUID());
+    const { petitionId: _ignored, ...data } = dto;
+    const out = await this.send(id, { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map((p) => ({ ...p })) }, actor, h);
+    void res.status(201).header('location', `/petitions/${id}`);
+    return out;
+  }
+
+  @Post(':id/receipt-notice') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  notifyReceipt(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NotifyReceiptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'NotifyReceipt', ...dto }, a, h);
+  }
+
+  @Post(':id/acceptance') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Accept (受理); opens the 60-day handling deadline' })
+  accept(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AcceptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'AcceptPetition', ...dto }, a, h);
+  }
+
+  @Post(':id/non-acceptance') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  notAccept(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NotAcceptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'NotAcceptPetition', ...dto }, a, h);
+  }
+
+  @Post(':id/route-out') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Route to another procedure (e.g. labour arbitration)' })
+  routeOut(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RouteOutDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'RouteOutPetition', ...dto }, a, h);
+  }
+
+  @Post(':id/transfer') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '转送 to another org unit' })
+  transfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: TransferDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'TransferPetition', ...dto }, a, h);
+  }
+
+  @Post(':id/transfer-objection') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  objectToTransfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ObjectToTransferDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'ObjectToTransfer', ...dto }, a, h);
+  }
+
+  @Post(':id/assign-down') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '交办: assign down with a due date and a required completion report' })
+  assignDown(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignDownDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'AssignDown', ...dto }, a, h);
+  }
+
+  @Post(':id/completion-report') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  completionReport(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CompletionReportDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'SubmitCompletionReport', ...dto }, a, h);
+  }
+
+  @Post(':id/handler') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  assignHandler(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignHandlerDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'AssignHandler', ...dto }, a, h);
+  }
+
+  @Post(':id/progress') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  progress(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecordProgressDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'RecordProgress', note: dto.note, attachments: dto.attachments ?? [] }, a, h);
+  }
+
+  @Post(':id/extension') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Extend handling (head only, ≤ 30 days, art. 34)' })
+  extend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ExtendDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'ExtendHandling', ...dto }, a, h);
+  }
+
+  @Post(':id/answer-draft') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  draftAnswer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DraftAnswerDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'DraftAnswer', ...dto }, a, h);
+  }
+
+  @Post(':id/answer-approval') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Head approves the drafted answer (处理意见)' })
+  approveAnswer(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'ApproveAnswer' }, a, h);
+  }
+
+  @Post(':id/review-request') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '复查 request, on the petitioner’s behalf' })
+  requestReview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonsDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'RequestReview', ...dto }, a, h);
+  }
+
+  @Post(':id/review-decision') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  decideReview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReviewDecisionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'DecideReview', ...dto }, a, h);
+  }
+
+  @Post(':id/recheck-request') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '复核 request' })
+  requestRecheck(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonsDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'RequestRecheck', ...dto }, a, h);
+  }
+
+  @Post(':id/recheck-decision') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  decideRecheck(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReviewDecisionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'DecideRecheck', ...dto }, a, h);
+  }
+
+  @Post(':id/closure') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'ClosePetition', ...dto }, a, h);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Petitions of an org subtree, filtered, sorted and paginated (read model)' })
+  list(@Query() q: ListPetitionsQuery, @CurrentActor() actor: Actor) {
+    const orgUnit = q.orgUnit ?? actor.orgUnit;
+    this.assertWithin(orgUnit, actor);
+    return this.queries.list({
+      orgUnit,
+      status: q.status as PetitionListQuery['status'],
+      assignee: q.assignee,
+      channel: q.channel,
+      category: q.category,
+      dueBefore: q.dueBefore,
+      overdue: q.overdue === undefined ? undefined : q.overdue === 'true',
+      now: this.clock.now().toISOString(),
+      sort: q.sort ?? 'received',
+      order: q.order ?? 'desc',
+      offset: q.offset ?? 0,
+      limit: q.limit ?? 50,
+    });
+  }
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Counters for an org subtree: received, accepted in time, answered in time, overdue, …' })
+  stats(@Query('orgUnit') orgUnit: string | undefined, @CurrentActor() actor: Actor) {
+    const unit = orgUnit ?? actor.orgUnit;
+    this.assertWithin(unit, actor);
+    return this.queries.counters(unit);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'Case detail with open deadlines and a recent timeline' })
+  async get(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    const row = await this.queries.get(id);
+    if (!row) throw new NotFoundException({ code: 'PETITION_NOT_FOUND', message: `no petition ${id}` });
+    this.assertWithin(row.orgUnit, actor);
+    return row;
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Every event of the case from the log, with actor, role, org unit, time and cause' })
+  async historyOf(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
+    const h = await this.history.history('petition', id);
+    if (!h) throw new NotFoundException({ code: 'PETITION_NOT_FOUND', message: `no petition ${id}` });
+    if (!h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
+      throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });
+    return h;
+  }
+
+  private assertWithin(orgUnit: string, actor: Actor): void {
+    if (!this.org.directory.has(orgUnit)) throw new NotFoundException({ code: 'UNKNOWN_ORG_UNIT', message: `no org unit ${orgUnit}` });
+    if (!this.org.directory.isWithin(orgUnit, actor.orgUnit))
+      throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: `org unit ${orgUnit} is outside your subtree` });
+  }
+}

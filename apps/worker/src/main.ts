@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger, LoggerModule } from 'nestjs-pino';
+import { configFromEnv, HearthCoreModule, WorkerModule } from '@hearth/platform';
+
+/**
+ * The worker: the subscriptions (read models + alerts, deadline scheduler) and the BullMQ timer worker,
+ * no HTTP. Run as many as you like; each subscription runs in one of them at a time (Redis lease).
+ */
+@Module({
+  imports: [LoggerModule.forRoot({ pinoHttp: { level: configFromEnv().logLevel } }), HearthCoreModule, WorkerModule],
+})
+class WorkerAppModule {}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.createApplicationContext(WorkerAppModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+  app.get(Logger).log('Hearth worker running');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,50 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Role } from '@hearth/domain';
+import { AuthenticatedRequest, IS_PUBLIC, ROLES } from './auth.decorators';
+import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
+
+export interface HearthTokenClaims {
+  sub: string;
+  role: Role;
+  org: string;
+  name?: string;
+}
+
+/**
+ * Bearer JWT (HS256, secret from HEARTH_JWT_SECRET) carrying user id, role and org unit. Deny by default:
+ * a route is open only when marked @Public(). The org unit must exist in the org tree.
+ */
+@Injectable()
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly reflector: Reflector,
+    @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest & { query?: Record<string, string> }>();
+    const header = req.headers.authorization;
+    // EventSource cannot set headers, so the SSE route also accepts ?access_token=.
+    const token =
+      typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : (req.query?.access_token as string | undefined);
+    if (!token) throw new UnauthorizedException({ code: 'TOKEN_MISSING', message: 'a Bearer token is required' });
+    let claims: HearthTokenClaims;
+    try {
+      claims = this.jwt.verify<HearthTokenClaims>(token);
+    } catch {
+      throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token is invalid or expired' });
+    }
+    if (!claims.sub || !claims.role || !claims.org || !this.org.directory.has(claims.org))
+      throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token does not name a known user, role and org unit' });
+    req.actor = { id: claims.sub, role: claims.role, orgUnit: claims.org };
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
+    if (roles && !roles.includes(claims.role))
+      throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `role ${claims.role} may not do this` });
+    return true;
+  }
+}

@@ -1,0 +1,80 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Actor, DomainError, PetitionCommand, petitionDecider, SYSTEM_ACTOR } from '@hearth/domain';
+import { CommandMeta, CommandOutcome, CommandRunner } from './command-runner';
+import { deciderForStream } from './decider-registry';
+import { derivedId } from '@hearth/event-store';
+
+export const COMMAND_RUNNER = Symbol('COMMAND_RUNNER');
+
+/** A petition command from a person (api) or from Hearth itself. */
+export class HandlePetition {
+  constructor(
+    readonly petitionId: string,
+    readonly command: PetitionCommand,
+    readonly actor: Actor,
+    readonly meta: CommandMeta,
+  ) {}
+}
+
+@CommandHandler(HandlePetition)
+export class HandlePetitionHandler implements ICommandHandler<HandlePetition, CommandOutcome> {
+  constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
+  execute(c: HandlePetition): Promise<CommandOutcome> {
+    return this.runner.execute(petitionDecider, c.petitionId, c.command, c.actor, c.meta);
+  }
+}
+
+/** A deadline's timer fired (BullMQ worker). The workflow's decider decides whether it still matters. */
+export class ExpireDeadline {
+  constructor(
+    readonly streamId: string,
+    readonly deadlineId: string,
+    readonly dueAt: string,
+  ) {}
+}
+
+@CommandHandler(ExpireDeadline)
+export class ExpireDeadlineHandler implements ICommandHandler<ExpireDeadline, CommandOutcome> {
+  constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
+  execute(c: ExpireDeadline): Promise<CommandOutcome> {
+    const target = deciderForStream(c.streamId);
+    if (!target) throw new DomainError('UNKNOWN_STREAM', `no workflow for stream ${c.streamId}`, 'not_found');
+    // One command id per (deadline, due time): a timer firing twice decides once.
+    const commandId = derivedId(`expire|${c.streamId}|${c.deadlineId}|${c.dueAt}`);
+    return this.runner.execute(target.decider, target.id, { type: 'ExpireDeadline', deadlineId: c.deadlineId }, SYSTEM_ACTOR, {
+      commandId,
+      cause: 'timer',
+    });
+  }
+}
+
+/** A supervisor acknowledges an escalation (from the alert inbox). */
+export class AcknowledgeEscalationCmd {
+  constructor(
+    readonly streamId: string,
+    readonly deadlineId: string,
+    readonly level: number,
+    readonly note: string,
+    readonly actor: Actor,
+    readonly meta: CommandMeta,
+  ) {}
+}
+
+@CommandHandler(AcknowledgeEscalationCmd)
+export class AcknowledgeEscalationHandler implements ICommandHandler<AcknowledgeEscalationCmd, CommandOutcome> {
+  constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
+  execute(c: AcknowledgeEscalationCmd): Promise<CommandOutcome> {
+    const target = deciderForStream(c.streamId);
+    if (!target) throw new DomainError('ALERT_NOT_FOUND', `no workflow for stream ${c.streamId}`, 'not_found');
+    return this.runner.execute(
+      target.decider,
+      target.id,
+      { type: 'AcknowledgeEscalation', deadlineId: c.deadlineId, level: c.level, note: c.note },
+      c.actor,
+      c.meta,
+    );
+  }
+}
+
+export const CASE_COMMAND_HANDLERS = [HandlePetitionHandler, ExpireDeadlineHandler, AcknowledgeEscalationHandler];

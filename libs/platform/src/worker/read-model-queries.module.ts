@@ -1,0 +1,16 @@
+import { Global, Module } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { AlertQueries, PetitionQueries } from '@hearth/read-models';
+import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
+import { REDIS } from '../hearth-core.module';
+
+/** Read side of the api: queries over the Redis read models. */
+@Global()
+@Module({
+  providers: [
+    { provide: PetitionQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new PetitionQueries(r, c.redisPrefix) },
+    { provide: AlertQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new AlertQueries(r, c.redisPrefix) },
+  ],
+  exports: [PetitionQueries, AlertQueries],
+})
+export class ReadModelQueriesModule {}

@@ -1,0 +1,89 @@
+import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type Redis from 'ioredis';
+import { DomainError } from '@hearth/domain';
+import { EVENT_STORE, EventStore } from '@hearth/event-store';
+import { AlertProjection, PetitionProjection, ProjectionRunner, RunnerLogger } from '@hearth/read-models';
+import { DeadlineJobData, DeadlineScheduler, DeadlineTimerWorker } from '@hearth/scheduling';
+import { CLOCK, Clock } from '../clock/clock';
+import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
+import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
+import { REDIS } from '../hearth-core.module';
+import { ExpireDeadline } from '../commands/case.commands';
+import { redisOptionsFromUrl } from './redis-connection';
+
+const nestLogger = (name: string): RunnerLogger => {
+  const l = new Logger(name);
+  return { log: (m) => l.log(m), warn: (m) => l.warn(m), error: (m, t) => l.error(m, t) };
+};
+
+/**
+ * The worker's moving parts: the read-model/alert subscription, the deadline scheduler (log → BullMQ) and the
+ * BullMQ timer worker (timer → ExpireDeadline command). Subscriptions hold Redis leases, so any number of
+ * worker processes can run.
+ */
+@Injectable()
+export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly projections: ProjectionRunner;
+  readonly scheduler: DeadlineScheduler;
+  private timers?: DeadlineTimerWorker;
+  private readonly log = new Logger('worker');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly commands: CommandBus,
+  ) {
+    this.projections = new ProjectionRunner({
+      store,
+      redis,
+      name: 'read-models',
+      prefix: config.redisPrefix,
+      projections: [new PetitionProjection({ org: org.directory }), new AlertProjection()],
+      logger: nestLogger('read-models'),
+    });
+    this.scheduler = new DeadlineScheduler({
+      store,
+      redis,
+      clock,
+      keyPrefix: config.redisPrefix,
+      queueName: config.deadlineQueue,
+      logger: nestLogger('deadlines'),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.projections.start();
+    this.scheduler.start();
+    this.timers = new DeadlineTimerWorker({
+      connection: redisOptionsFromUrl(this.config.redisUrl),
+      queueName: this.config.deadlineQueue,
+      clock: this.clock,
+      fire: (d) => this.fire(d),
+      logger: nestLogger('timers'),
+    });
+  }
+
+  private async fire(d: DeadlineJobData): Promise<void> {
+    try {
+      await this.commands.execute(new ExpireDeadline(d.streamId, d.deadlineId, d.dueAt));
+    } catch (err) {
+      // A timer for a deadline its stream no longer knows has nothing left to decide.
+      if (err instanceof DomainError && err.kind === 'not_found') {
+        this.log.warn(`timer ${d.streamId}/${d.deadlineId}: ${err.message}`);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.timers?.close(), this.scheduler.stop(), this.projections.stop()]);
+  }
+}
+
+@Module({ providers: [WorkerService], exports: [WorkerService] })
+export class WorkerModule {}

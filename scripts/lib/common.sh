@@ -1,0 +1,88 @@
+# Shared set-up steps for scripts/start.sh and scripts/test.sh. Each step is idempotent and quick
+# when there is nothing to do, so both commands work on a fresh Debian machine with Node 20.
+
+log() { printf '\033[1;34m[hearth]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    log "need root to run: $*"; return 1; fi
+}
+
+apt_install() {
+  log "installing Debian packages: $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_node() {
+  command -v node >/dev/null 2>&1 || { log "Node.js 20 or newer is required"; exit 1; }
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || { log "Node.js 20 or newer is required (found $(node --version))"; exit 1; }
+}
+
+# better-sqlite3 12 compiles from source: it needs python3, make and a C++ compiler.
+ensure_build_tools() {
+  local missing=()
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v make >/dev/null 2>&1 || missing+=(make)
+  command -v g++ >/dev/null 2>&1 || missing+=(g++)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+ensure_node_modules() {
+  local stamp=node_modules/.hearth-installed
+  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
+    ensure_build_tools
+    log "installing npm dependencies (npm ci; better-sqlite3 compiles from source, about a minute)"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+  fi
+}
+
+ensure_build() {
+  log "building (tsc)"
+  npm run --silent build
+}
+
+ensure_redis_server_binary() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  # Debian starts a system Redis on install; Hearth does not rely on it either way.
+}
+
+# PING a Redis at host:port over bash's /dev/tcp (no redis-cli needed).
+redis_alive() {
+  local host=$1 port=$2 reply=""
+  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || return 1
+  printf 'PING\r\n' >&3
+  read -r -t 2 reply <&3 || true
+  exec 3>&- 3<&-
+  [[ "$reply" == +PONG* ]]
+}
+
+# Use the Redis at REDIS_URL if it answers; otherwise start one (installing redis-server if needed).
+# Redis holds only derived data, so it keeps nothing on disk.
+ensure_redis() {
+  local url=${REDIS_URL:-redis://127.0.0.1:6379}
+  local hostport=${url#redis://}; hostport=${hostport##*@}; hostport=${hostport%%/*}
+  local host=${hostport%%:*} port=${hostport##*:}
+  [ "$port" != "$host" ] || port=6379
+  if redis_alive "$host" "$port"; then log "using Redis at $host:$port"; export REDIS_URL="$url"; return; fi
+  if [ "$host" != 127.0.0.1 ] && [ "$host" != localhost ]; then log "Redis at $url does not answer"; exit 1; fi
+  ensure_redis_server_binary
+  mkdir -p data/redis
+  log "starting redis-server on $host:$port (data/redis, no persistence: everything in Redis is rebuilt from the event log)"
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+    --dir "$PWD/data/redis" --logfile "$PWD/data/redis/redis.log" --pidfile "$PWD/data/redis/redis.pid"
+  for _ in $(seq 1 50); do redis_alive "$host" "$port" && { export REDIS_URL="$url"; return; }; sleep 0.1; done
+  log "redis-server did not start (see data/redis/redis.log)"; exit 1
+}
+
+# A JWT secret generated once per data folder, unless HEARTH_JWT_SECRET is given.
+ensure_jwt_secret() {
+  if [ -z "${HEARTH_JWT_SECRET:-}" ]; then
+    mkdir -p "${HEARTH_DATA_DIR:-data}"
+    local f="${HEARTH_DATA_DIR:-data}/jwt-secret"
+    [ -s "$f" ] || { node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64url"))' > "$f"; chmod 600 "$f"; }
+    HEARTH_JWT_SECRET=$(cat "$f"); export HEARTH_JWT_SECRET
+  fi
+}

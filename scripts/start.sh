@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Start Hearth on its embedded default: the event log in a SQLite file under ./data, read models and
+# timers in a Redis it finds (REDIS_URL, default 127.0.0.1:6379) or starts. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/common.sh
+ensure_node
+ensure_node_modules
+ensure_build
+ensure_redis
+ensure_jwt_secret
+export HEARTH_PORT=${HEARTH_PORT:-3000}
+log "demo users' tokens (also: npm run hearth -- tokens):"
+node dist/apps/cli/src/main.js tokens --short
+log "starting Hearth api + worker on http://${HEARTH_HOST:-127.0.0.1}:$HEARTH_PORT  (API docs: /docs)"
+exec node dist/apps/api/src/main.js
