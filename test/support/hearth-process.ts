@@ -1,0 +1,214 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { JwtService } from '@nestjs/jwt';
+import { TestRedis, freePort } from './redis-server';
+
+const ROOT = resolve(__dirname, '../..');
+const API_MAIN = join(ROOT, 'dist/apps/api/src/main.js');
+const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
+
+export interface HearthOptions {
+  /** Run the worker as its own process (default) or inside the api. */
+  separateWorker?: boolean;
+  /** Domain ms per real ms. */
+  clockSpeed?: number;
+  /** Domain time at start (ISO). */
+  clockStart?: string;
+  /** The clock's anchor lies this far in the future, so domain time is `clockStart` right when the test begins. */
+  clockAnchorDelayMs?: number;
+  env?: Record<string, string>;
+}
+
+/**
+ * A real Hearth deployment for e2e tests: its own redis-server, its own SQLite file, the built api and worker
+ * as child processes (so tests can kill -9 and restart them), sharing one accelerated clock.
+ */
+export class HearthUnderTest {
+  readonly secret = 'e2e-secret-e2e-secret-e2e';
+  private api?: ChildProcess;
+  private worker?: ChildProcess;
+  private readonly jwt = new JwtService({ secret: this.secret });
+  readonly logs: string[] = [];
+  /** Real epoch ms at which domain time equals the clock start. */
+  anchor = 0;
+
+  /** Wait until the clock's anchor (see `clockAnchorDelayMs`). */
+  async untilAnchor(): Promise<void> {
+    const wait = this.anchor - Date.now();
+    if (wait > 0) await sleep(wait);
+  }
+
+  private constructor(
+    readonly redis: TestRedis,
+    readonly dataDir: string,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    private readonly separateWorker: boolean,
+  ) {}
+
+  static async start(options: HearthOptions = {}): Promise<HearthUnderTest> {
+    if (!existsSync(API_MAIN)) throw new Error('build first: npm run build (scripts/test.sh does)');
+    const redis = await TestRedis.start();
+    const dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
+    const port = await freePort();
+    const separate = options.separateWorker ?? true;
+    const env: Record<string, string> = {
+      HEARTH_JWT_SECRET: 'e2e-secret-e2e-secret-e2e',
+      HEARTH_DATA_DIR: dataDir,
+      HEARTH_PORT: String(port),
+      REDIS_URL: redis.url,
+      HEARTH_EMBEDDED_WORKER: separate ? 'false' : 'true',
+      HEARTH_LOG_LEVEL: 'warn',
+      HEARTH_CLOCK_SPEED: String(options.clockSpeed ?? 1),
+      HEARTH_CLOCK_START: options.clockStart ?? new Date().toISOString(),
+      HEARTH_CLOCK_REAL_START: String(Date.now() + (options.clockAnchorDelayMs ?? 0)),
+      ...options.env,
+    };
+    const h = new HearthUnderTest(redis, dataDir, port, env, separate);
+    h.anchor = Number(env.HEARTH_CLOCK_REAL_START);
+    await h.startApi();
+    if (separate) await h.startWorker();
+    return h;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  private spawnNode(main: string, name: string): ChildProcess {
+    const p = spawn(process.execPath, [main], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer) => {
+      this.logs.push(`[${name}] ${d.toString()}`);
+      if (this.logs.length > 500) this.logs.shift();
+    };
+    p.stdout?.on('data', keep);
+    p.stderr?.on('data', keep);
+    return p;
+  }
+
+  async startApi(): Promise<void> {
+    this.api = this.spawnNode(API_MAIN, 'api');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (this.api.exitCode !== null) throw new Error(`api exited (${this.api.exitCode}):\n${this.logs.join('')}`);
+      try {
+        if ((await fetch(`${this.baseUrl}/health`)).ok) return;
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) throw new Error(`api did not start:\n${this.logs.join('')}`);
+      await sleep(100);
+    }
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = this.spawnNode(WORKER_MAIN, 'worker');
+    await sleep(300);
+    if (this.worker.exitCode !== null) throw new Error(`worker exited:\n${this.logs.join('')}`);
+  }
+
+  /** kill -9, as a crash would. */
+  async killWorker(): Promise<void> {
+    await killHard(this.worker);
+    this.worker = undefined;
+  }
+
+  async killApi(): Promise<void> {
+    await killHard(this.api);
+    this.api = undefined;
+  }
+
+  token(userId: string): string {
+    const [role, ...unit] = userId.split('.');
+    return this.jwt.sign({ sub: userId, role, org: unit.join('.') });
+  }
+
+  async request(userId: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(userId ? { authorization: `Bearer ${this.token(userId)}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json, headers: res.headers };
+  }
+
+  /** Poll until `check` returns a truthy value (read models are eventually consistent). */
+  async eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await check();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${this.logs.slice(-30).join('')}`);
+      await sleep(50);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([killHard(this.api), killHard(this.worker)]);
+    await this.redis.stop();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** A Server-Sent Events client over fetch: collects `data:` payloads of the given event type. */
+export class SseClient {
+  readonly events: unknown[] = [];
+  private readonly controller = new AbortController();
+  readonly ready: Promise<void>;
+
+  constructor(url: string, token: string, type = 'alert') {
+    this.ready = (async () => {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal: this.controller.signal });
+      if (!res.ok || !res.body) throw new Error(`SSE ${url}: ${res.status}`);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      void (async () => {
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return;
+            buffer += decoder.decode(value, { stream: true });
+            let sep: number;
+            while ((sep = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, sep);
+              buffer = buffer.slice(sep + 2);
+              const lines = block.split('\n');
+              const ev = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
+              const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n');
+              if (ev === type && data) this.events.push(JSON.parse(data));
+            }
+          }
+        } catch {
+          /* aborted */
+        }
+      })();
+    })();
+  }
+
+  close(): void {
+    this.controller.abort();
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function killHard(p?: ChildProcess): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await exited;
+}
