@@ -1,7 +1,8 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import Redis from 'ioredis';
-import { defaultCalendar, defaultRuleBook, DecisionContext } from '@hearth/domain';
+import { existsSync, readFileSync } from 'node:fs';
+import { defaultCalendar, DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
 import { EVENT_STORE, EventStore, EsdbEventStore, SqliteEventStore } from '@hearth/event-store';
 import { CLOCK, Clock, clockFromEnv } from './clock/clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
@@ -10,6 +11,12 @@ import { CommandRunner } from './commands/command-runner';
 import { CASE_COMMAND_HANDLERS, COMMAND_RUNNER } from './commands/case.commands';
 
 export const REDIS = Symbol('REDIS');
+
+/** National rule tables plus the deployment's local tables (HEARTH_RULES_FILE), if the file exists. */
+export function ruleBookFor(c: HearthConfig): RuleBook {
+  const local: RuleTable[] = existsSync(c.rulesFile) ? (JSON.parse(readFileSync(c.rulesFile, 'utf8')) as { tables: RuleTable[] }).tables : [];
+  return new RuleBook(mergeRuleFragments([...RULE_TABLES, ...local]));
+}
 
 /**
  * The parts every Hearth process shares: configuration, the clock, the org tree, the event store,
@@ -34,7 +41,7 @@ export const REDIS = Symbol('REDIS');
       inject: [EVENT_STORE, ORG_REGISTRY, CLOCK, HEARTH_CONFIG],
       useFactory: (store: EventStore, org: OrgRegistry, clock: Clock, c: HearthConfig) => {
         const calendar = defaultCalendar();
-        const rules = defaultRuleBook();
+        const rules = ruleBookFor(c);
         if (!rules.knows(c.jurisdiction)) throw new Error(`HEARTH_JURISDICTION ${c.jurisdiction} has no rule table`);
         const contextFor = (actor: DecisionContext['actor'], now: string): DecisionContext => ({
           actor,

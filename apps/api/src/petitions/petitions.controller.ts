@@ -10,7 +10,7 @@ import {
   Clock,
   CommandOutcome,
   CurrentActor,
-  HandlePetition,
+  HandleCaseCommand,
   ORG_REGISTRY,
   OrgRegistry,
   Roles,
@@ -59,7 +59,7 @@ export class PetitionsController {
 
   private async send(id: string, command: PetitionCommand, actor: Actor, headers: Hdrs): Promise<CommandResultDto> {
     const meta = commandMetaFrom(headers, actor, `petition|${id}|${command.type}`);
-    const out = await this.commands.execute<HandlePetition, CommandOutcome>(new HandlePetition(id, command, actor, meta));
+    const out = await this.commands.execute<HandleCaseCommand, CommandOutcome>(new HandleCaseCommand('petition', id, command, actor, meta));
     return { id, ...out };
   }
 

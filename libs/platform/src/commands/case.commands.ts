@@ -1,27 +1,33 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Actor, DomainError, PetitionCommand, petitionDecider, SYSTEM_ACTOR } from '@hearth/domain';
+import { Actor, DomainError, SYSTEM_ACTOR } from '@hearth/domain';
 import { CommandMeta, CommandOutcome, CommandRunner } from './command-runner';
-import { deciderForStream } from './decider-registry';
+import { CaseCategory, DECIDERS, deciderForStream } from './decider-registry';
 import { derivedId } from '@hearth/event-store';
 
 export const COMMAND_RUNNER = Symbol('COMMAND_RUNNER');
 
-/** A petition command from a person (api) or from Hearth itself. */
-export class HandlePetition {
+/**
+ * A command on one case stream (`<category>-<id>`), from a person (api) or from Hearth itself. The handler
+ * loads the stream, lets the workflow's decider decide, and appends.
+ */
+export class HandleCaseCommand<C extends { type: string } = { type: string }> {
   constructor(
-    readonly petitionId: string,
-    readonly command: PetitionCommand,
+    readonly category: CaseCategory,
+    readonly id: string,
+    readonly command: C,
     readonly actor: Actor,
     readonly meta: CommandMeta,
   ) {}
 }
 
-@CommandHandler(HandlePetition)
-export class HandlePetitionHandler implements ICommandHandler<HandlePetition, CommandOutcome> {
+@CommandHandler(HandleCaseCommand)
+export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseCommand, CommandOutcome> {
   constructor(@Inject(COMMAND_RUNNER) private readonly runner: CommandRunner) {}
-  execute(c: HandlePetition): Promise<CommandOutcome> {
-    return this.runner.execute(petitionDecider, c.petitionId, c.command, c.actor, c.meta);
+  execute(c: HandleCaseCommand): Promise<CommandOutcome> {
+    const decider = DECIDERS.get(c.category);
+    if (!decider) throw new DomainError('UNKNOWN_WORKFLOW', `no workflow ${c.category}`, 'not_found');
+    return this.runner.execute(decider, c.id, c.command, c.actor, c.meta);
   }
 }
 
@@ -77,4 +83,4 @@ export class AcknowledgeEscalationHandler implements ICommandHandler<Acknowledge
   }
 }
 
-export const CASE_COMMAND_HANDLERS = [HandlePetitionHandler, ExpireDeadlineHandler, AcknowledgeEscalationHandler];
+export const CASE_COMMAND_HANDLERS = [HandleCaseCommandHandler, ExpireDeadlineHandler, AcknowledgeEscalationHandler];

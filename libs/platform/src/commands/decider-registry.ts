@@ -1,10 +1,14 @@
-import { Decider, DomainEvent, petitionDecider } from '@hearth/domain';
+import { Decider, DomainEvent, fundDecider, hardshipFileDecider, mediationDecider, petitionDecider } from '@hearth/domain';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyDecider = Decider<any, DomainEvent, any>;
 
 /** Stream category → decider. Timers and escalation acknowledgements route through here. */
-export const DECIDERS: ReadonlyMap<string, AnyDecider> = new Map<string, AnyDecider>([[petitionDecider.category, petitionDecider]]);
+export const DECIDERS: ReadonlyMap<string, AnyDecider> = new Map<string, AnyDecider>(
+  [petitionDecider, mediationDecider, hardshipFileDecider, fundDecider].map((d) => [d.category, d as AnyDecider]),
+);
+
+export type CaseCategory = 'petition' | 'mediation' | 'hardship' | 'fund';
 
 export function deciderForStream(streamId: string): { decider: AnyDecider; id: string } | undefined {
   const dash = streamId.indexOf('-');

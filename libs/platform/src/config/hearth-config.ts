@@ -15,6 +15,8 @@ export interface HearthConfig {
   jwtTtl: string;
   jurisdiction: string;
   orgFile: string;
+  /** Local rule tables (低保 lines, local periods) merged into the national ones. */
+  rulesFile: string;
   /** Run the worker (subscriptions + timers) inside the api process. */
   embeddedWorker: boolean;
   deadlineQueue: string;
@@ -46,6 +48,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     jwtTtl: env.HEARTH_JWT_TTL ?? '12h',
     jurisdiction: env.HEARTH_JURISDICTION ?? 'national',
     orgFile: env.HEARTH_ORG_FILE ? resolve(env.HEARTH_ORG_FILE) : findUp('config/demo-org.json', __dirname),
+    rulesFile: env.HEARTH_RULES_FILE ? resolve(env.HEARTH_RULES_FILE) : findUp('config/local-rules.json', __dirname),
     embeddedWorker: bool(env.HEARTH_EMBEDDED_WORKER, true),
     deadlineQueue: env.HEARTH_DEADLINE_QUEUE ?? 'hearth-deadlines',
     commandRetries: Number(env.HEARTH_COMMAND_RETRIES ?? 5),

@@ -1,0 +1,20 @@
+import { compactId, decodeTimeline, encodeTimeline, expandId, packTime, unpackTime } from './petition.model';
+
+describe('petition read model encoding', () => {
+  it('compacts UUIDs to 22 characters and back; leaves other ids readable and unambiguous', () => {
+    const uuid = '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f';
+    expect(compactId(uuid)).toHaveLength(22);
+    expect(expandId(compactId(uuid))).toBe(uuid);
+    for (const id of ['p1', 'case-42', 'ABCDEFGHIJKLMNOPQRSTUV', '~x', '8F3C2A1E-5B6D-4C7E-9F80-1A2B3C4D5E6F']) expect(expandId(compactId(id))).toBe(id);
+    expect(compactId('p1')).toBe('p1');
+  });
+
+  it('packs instants losslessly and round-trips timeline entries', () => {
+    const at = '2025-09-23T01:02:03.456Z';
+    expect(unpackTime(packTime(at))).toBe(at);
+    expect(packTime('garbage')).toBe('');
+    const actor = '0b4f1c52-98a3-4f7e-b1d2-3c4d5e6f7a8b';
+    expect(decodeTimeline(encodeTimeline('PetitionAccepted', packTime(at), actor))).toEqual({ type: 'PetitionAccepted', at, actorId: actor });
+    expect(decodeTimeline(encodeTimeline('SomethingNew', packTime(at), 'system'))).toEqual({ type: 'SomethingNew', at, actorId: 'system' });
+  });
+});

@@ -1,0 +1,304 @@
+import type { AnswerOutcome, CloseReason, PetitionCategory, PetitionChannel, ReviewOutcome } from '@hearth/domain/petition/petition.events';
+import type { PetitionStatus } from '@hearth/domain/petition/petition.state';
+
+/**
+ * Redis layout of the petition read model (all keys under the prefix, default `hearth:`). `<m>` is the case id
+ * in compact form (`compactId`: a UUID as 22 base64url characters) — it is the member of every index.
+ *   pet:<m>                  string  compact JSON `PetitionDoc` incl. the capped timeline (no facts, request text or personal data)
+ *   pet:ix:ou:<unit>         zset    cases of the unit's subtree (the case's unit and each ancestor), score receivedAt ms
+ *   pet:ix:st:<status>       zset    by status, score receivedAt ms
+ *   pet:ix:open              zset    every case not Closed, score receivedAt ms
+ *   pet:ix:as:<officerId>    zset    by handler, score receivedAt ms
+ *   pet:ix:ch:<channel>      zset    by channel, score receivedAt ms
+ *   pet:ix:cat:<category>    zset    by category, score receivedAt ms
+ *   pet:ix:due               zset    next pending deadline per case, score dueAt ms (absent: nothing pending)
+ *   pet:ctr:<unit>           hash    subtree counters (`PetitionCounters`)
+ */
+export const PETITION_NAMESPACE = 'pet:';
+
+export const petitionKeys = (prefix: string) => ({
+  /** `m` = compact id. */
+  doc: (m: string) => `${prefix}pet:${m}`,
+  byUnit: (unit: string) => `${prefix}pet:ix:ou:${unit}`,
+  byStatus: (status: string) => `${prefix}pet:ix:st:${status}`,
+  open: () => `${prefix}pet:ix:open`,
+  byAssignee: (officerId: string) => `${prefix}pet:ix:as:${officerId}`,
+  byChannel: (channel: string) => `${prefix}pet:ix:ch:${channel}`,
+  byCategory: (category: string) => `${prefix}pet:ix:cat:${category}`,
+  due: () => `${prefix}pet:ix:due`,
+  counters: (unit: string) => `${prefix}pet:ctr:${unit}`,
+  tmp: (token: string) => `${prefix}tmp:${token}`,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const COMPACT = /^[A-Za-z0-9_-]{22}$/;
+
+/** A lowercase UUID → 22 base64url characters (saves ~15 bytes in every index entry); other ids unchanged, or `~id` if ambiguous. */
+export function compactId(id: string): string {
+  if (UUID.test(id)) return Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url');
+  return COMPACT.test(id) || id.startsWith('~') ? `~${id}` : id;
+}
+
+export function expandId(m: string): string {
+  if (m.startsWith('~')) return m.slice(1);
+  if (!COMPACT.test(m)) return m;
+  const h = Buffer.from(m, 'base64url').toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Instants are stored as epoch milliseconds in base 36 (8 characters instead of 24). */
+export const packTime = (iso: string | undefined): string => {
+  const t = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(t) ? t.toString(36) : '';
+};
+export const unpackTime = (p: string | undefined): string => (p ? new Date(parseInt(p, 36)).toISOString() : '');
+export const packedMs = (p: string | undefined): number => (p ? parseInt(p, 36) : 0);
+
+/** A pending deadline as stored: [kind, dueAt (packed), ownerOrgUnit, missed level (0 = not missed), unit counted as overdue]. */
+export type StoredDeadline = [string, string, string, number, string?];
+
+/** Stored document; short keys because there is one per case. */
+export interface PetitionDoc {
+  /** subject */
+  s: string;
+  st: PetitionStatus;
+  ch: PetitionChannel;
+  ca: PetitionCategory;
+  /** current org unit / registered org unit */
+  ou: string;
+  ro: string;
+  /** handler (officer id) */
+  as?: string;
+  /** receivedAt (packed) */
+  rc: string;
+  hc: number;
+  /** flags: collective, urgent, extended, identity known, receipt notified */
+  co?: 1;
+  ur?: 1;
+  ex?: 1;
+  ik?: 0;
+  rn?: 1;
+  /** acceptance decision: a = accepted, n = not accepted, r = routed out; decided on time */
+  dc?: 'a' | 'n' | 'r';
+  dot?: boolean;
+  /** answer outcome, answered on time */
+  ao?: AnswerOutcome;
+  aot?: boolean;
+  /** review / recheck outcomes */
+  rv?: ReviewOutcome;
+  rk?: ReviewOutcome;
+  /** 交办 due date; transferred from */
+  ad?: string;
+  tf?: string;
+  /** close reason and time */
+  cr?: CloseReason;
+  cl?: string;
+  /** pending deadlines by id */
+  dl: Record<string, StoredDeadline>;
+  /** last domain time (packed) and stream revision applied */
+  up: string;
+  rev: number;
+  /** timeline, oldest first, capped: `<type code>|<packed time>|<compact actor id>` */
+  tl: string[];
+}
+
+export interface PendingDeadline {
+  deadlineId: string;
+  kind: string;
+  dueAt: string;
+  ownerOrgUnit: string;
+  /** Escalation level reached (0 = not missed). */
+  missedLevel: number;
+  overdue: boolean;
+}
+
+export interface TimelineEntry {
+  type: string;
+  at: string;
+  actorId: string;
+}
+
+export interface PetitionSummary {
+  id: string;
+  streamId: string;
+  subject: string;
+  status: PetitionStatus;
+  channel: PetitionChannel;
+  category: PetitionCategory;
+  orgUnit: string;
+  assignee?: string;
+  receivedAt: string;
+  collective: boolean;
+  urgent: boolean;
+  extended: boolean;
+  /** Next pending deadline (due time ISO), if any. */
+  nextDueAt?: string;
+  /** True when the next pending deadline has already been missed (per the event log). */
+  missed: boolean;
+}
+
+export interface PetitionDetail extends PetitionSummary {
+  registeredOrgUnit: string;
+  headcount: number;
+  identityKnown: boolean;
+  receiptNotified: boolean;
+  decision?: 'accepted' | 'not_accepted' | 'routed_out';
+  decidedOnTime?: boolean;
+  answerOutcome?: AnswerOutcome;
+  answeredOnTime?: boolean;
+  reviewOutcome?: ReviewOutcome;
+  recheckOutcome?: ReviewOutcome;
+  assignedDownDue?: string;
+  transferredFrom?: string;
+  closeReason?: CloseReason;
+  closedAt?: string;
+  deadlines: PendingDeadline[];
+  /** Most recent last; capped (full history is in the event log). */
+  timeline: TimelineEntry[];
+  updatedAt: string;
+  revision: number;
+}
+
+export const COUNTER_FIELDS = [
+  'received',
+  'accepted',
+  'acceptedOnTime',
+  'notAccepted',
+  'routedOut',
+  'answered',
+  'answeredOnTime',
+  'closed',
+  'overdueNow',
+  'reviews',
+  'rechecks',
+  'reversals',
+  'collective',
+  'urgent',
+  'transferred',
+  'assignedDown',
+] as const;
+export type CounterField = (typeof COUNTER_FIELDS)[number];
+
+/**
+ * Subtree totals. `accepted` counts every acceptance decision (accepted, not accepted or routed out: the
+ * denominator of 及时受理率); `acceptedOnTime` those decided on time. `byChannel` / `byCategory` count receipts.
+ */
+export type PetitionCounters = Record<CounterField, number> & {
+  byChannel: Record<string, number>;
+  byCategory: Record<string, number>;
+};
+
+/** Event types get a short code in the timeline list; unknown types are stored by name. */
+export const TIMELINE_TYPES = [
+  'PetitionRegistered',
+  'PetitionReceiptNotified',
+  'PetitionAccepted',
+  'PetitionNotAccepted',
+  'PetitionRoutedOut',
+  'PetitionTransferred',
+  'PetitionTransferObjected',
+  'PetitionAssignedDown',
+  'CompletionReportSubmitted',
+  'HandlerAssigned',
+  'ProgressRecorded',
+  'HandlingExtended',
+  'AnswerDrafted',
+  'PetitionAnswered',
+  'ReviewRequested',
+  'ReviewDecided',
+  'RecheckRequested',
+  'RecheckDecided',
+  'PetitionClosed',
+  'DeadlineOpened',
+  'DeadlineMet',
+  'DeadlineMoved',
+  'DeadlineMissed',
+  'DeadlineLapsed',
+  'DeadlineCancelled',
+  'EscalationAcknowledged',
+] as const;
+const CODE_OF = new Map<string, string>(TIMELINE_TYPES.map((t, i) => [t, i.toString(36)]));
+
+/** `at` is a packed time (see `packTime`). */
+export function encodeTimeline(type: string, at: string, actorId: string): string {
+  let actor = actorCache.get(actorId);
+  if (actor === undefined) {
+    if (actorCache.size > 10_000) actorCache.clear();
+    actorCache.set(actorId, (actor = compactId(actorId)));
+  }
+  return `${CODE_OF.get(type) ?? type}|${at}|${actor}`;
+}
+const actorCache = new Map<string, string>();
+
+export function decodeTimeline(entry: string): TimelineEntry {
+  const a = entry.indexOf('|');
+  const b = entry.indexOf('|', a + 1);
+  const code = entry.slice(0, a);
+  const type = /^[0-9a-z]$/.test(code) ? (TIMELINE_TYPES[parseInt(code, 36)] ?? code) : code;
+  return { type, at: unpackTime(entry.slice(a + 1, b)), actorId: expandId(entry.slice(b + 1)) };
+}
+
+/** The pending deadline due first (packed due time). */
+export function nextDue(doc: PetitionDoc): { due: string; dueMs: number; missed: boolean } | undefined {
+  let best: StoredDeadline | undefined;
+  for (const d of Object.values(doc.dl)) if (!best || packedMs(d[1]) < packedMs(best[1])) best = d;
+  return best ? { due: best[1], dueMs: packedMs(best[1]), missed: best[3] > 0 } : undefined;
+}
+
+/** `m` is the compact id (index member). */
+export function toSummary(m: string, doc: PetitionDoc): PetitionSummary {
+  const next = nextDue(doc);
+  const id = expandId(m);
+  return {
+    id,
+    streamId: `petition-${id}`,
+    subject: doc.s,
+    status: doc.st,
+    channel: doc.ch,
+    category: doc.ca,
+    orgUnit: doc.ou,
+    ...(doc.as ? { assignee: doc.as } : {}),
+    receivedAt: unpackTime(doc.rc),
+    collective: !!doc.co,
+    urgent: !!doc.ur,
+    extended: !!doc.ex,
+    ...(next ? { nextDueAt: unpackTime(next.due) } : {}),
+    missed: !!next?.missed,
+  };
+}
+
+const DECISIONS = { a: 'accepted', n: 'not_accepted', r: 'routed_out' } as const;
+
+export function toDetail(m: string, doc: PetitionDoc, now?: number): PetitionDetail {
+  const opt = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
+  return {
+    ...toSummary(m, doc),
+    registeredOrgUnit: doc.ro,
+    headcount: doc.hc,
+    identityKnown: doc.ik !== 0,
+    receiptNotified: !!doc.rn,
+    ...opt('decision', doc.dc ? DECISIONS[doc.dc] : undefined),
+    ...opt('decidedOnTime', doc.dot),
+    ...opt('answerOutcome', doc.ao),
+    ...opt('answeredOnTime', doc.aot),
+    ...opt('reviewOutcome', doc.rv),
+    ...opt('recheckOutcome', doc.rk),
+    ...opt('assignedDownDue', doc.ad),
+    ...opt('transferredFrom', doc.tf),
+    ...opt('closeReason', doc.cr),
+    ...opt('closedAt', doc.cl),
+    deadlines: Object.entries(doc.dl)
+      .map(([deadlineId, d]) => ({
+        deadlineId,
+        kind: d[0],
+        dueAt: unpackTime(d[1]),
+        ownerOrgUnit: d[2],
+        missedLevel: d[3],
+        overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
+      }))
+      .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
+    timeline: doc.tl.map(decodeTimeline),
+    updatedAt: unpackTime(doc.up),
+    revision: doc.rev,
+  };
+}
