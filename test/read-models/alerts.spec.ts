@@ -54,9 +54,12 @@ describe('alerts read model (real redis + sqlite)', () => {
       level: 1,
       dueAt: '2025-09-18T16:00:00.000Z',
       missedAt: ts('2025-09-19'),
+      raisedAt: ts('2025-09-19'),
       ownerOrgUnit: 'g2',
       targetOrgUnit: 's1',
       targetRole: 'supervisor',
+      // This runner has no org users: unit inboxes only (per-user inboxes: alerts-ladder.spec.ts).
+      recipients: [],
       status: 'acknowledged',
       acknowledgedBy: 'sup-s1',
       acknowledgedAt: ts('2025-09-19', 6),

@@ -145,6 +145,7 @@ describe('petition read model (real redis + sqlite)', () => {
       acceptedOnTime: 4,
       notAccepted: 1,
       routedOut: 1,
+      routedToMediation: 0,
       answered: 1,
       answeredOnTime: 1,
       closed: 3,

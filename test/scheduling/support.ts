@@ -85,7 +85,7 @@ const meta = (): EventMetadata => ({
   schemaVersion: 1,
 });
 
-const ev = (type: string, data: unknown): NewEvent => ({ id: randomUUID(), type, data, metadata: meta() });
+export const ev = (type: string, data: unknown): NewEvent => ({ id: randomUUID(), type, data, metadata: meta() });
 
 export const opened = (deadlineId: string, dueAt: string): NewEvent => {
   const data: DeadlineOpenedData = {
@@ -127,7 +127,7 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface FireRecord extends DeadlineJobData {
+export interface FireRecord extends Omit<DeadlineJobData, 'at'> {
   outcome: 'missed' | 'not-due' | 'closed' | 'stale';
   /** Real time of the call. */
   at: number;

@@ -4,11 +4,13 @@ import { JwtModule } from '@nestjs/jwt';
 import { LoggerModule } from 'nestjs-pino';
 import { configFromEnv, HearthCoreModule, JwtAuthGuard, ReadModelQueriesModule, WorkerModule } from '@hearth/platform';
 import { PetitionsController } from './petitions/petitions.controller';
+import { MediationsController } from './mediation/mediations.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertStream } from './alerts/alert-stream.service';
 import { AdminController } from './admin/admin.controller';
 import { HealthController } from './health/health.controller';
 import { CaseHistoryService } from './history/case-history.service';
+import { HardshipApiModule } from './hardship/hardship.module';
 
 @Module({})
 export class ApiModule {
@@ -29,9 +31,10 @@ export class ApiModule {
         HearthCoreModule,
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtl as never } }),
         ReadModelQueriesModule,
+        HardshipApiModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
-      controllers: [PetitionsController, AlertsController, AdminController, HealthController],
+      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, HealthController],
       providers: [CaseHistoryService, AlertStream, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }

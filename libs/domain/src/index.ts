@@ -13,6 +13,7 @@ export * from './rules/rule-tables';
 export * from './rules/petition.rules';
 export * from './rules/mediation.rules';
 export * from './rules/hardship.rules';
+export * from './rules/ladder.rules';
 
 export * from './org/org-directory';
 

@@ -14,3 +14,5 @@ export * from './http/command-meta';
 export * from './worker/redis-connection';
 export * from './worker/read-model-queries.module';
 export * from './worker/worker.module';
+export * from './worker/petition-to-mediation';
+export * from './webhooks';

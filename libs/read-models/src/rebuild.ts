@@ -2,7 +2,7 @@ import type Redis from 'ioredis';
 import { checkpointKey, DEFAULT_PREFIX, DEFAULT_RUNNER_NAME, escapeGlob, rebuildMarkerKey } from './keys';
 
 /** Key namespaces (after the prefix) of every read model in this library. */
-export const READ_MODEL_NAMESPACES: readonly string[] = ['pet:', 'alert:', 'inbox:', 'tmp:'];
+export const READ_MODEL_NAMESPACES: readonly string[] = ['pet:', 'alert:', 'inbox:', 'tmp:', 'hs:', 'med:'];
 
 /** SCAN + UNLINK every key under `<prefix><namespace>` for each namespace. Returns the number of keys removed. */
 export async function purgeNamespaces(redis: Redis, prefix: string, namespaces: readonly string[]): Promise<number> {

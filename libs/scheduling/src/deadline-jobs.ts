@@ -7,13 +7,27 @@ export const DEFAULT_BULL_PREFIX = 'hearth-bull';
 /** BullMQ job name of a deadline timer. */
 export const DEADLINE_JOB_NAME = 'deadline-due';
 
-/** What a deadline timer carries; what `fire` receives. */
+/** Rungs of the deadline ladder (as in `@hearth/domain` LadderStep). */
+export type LadderStep = 'approaching' | 'dueSoon' | 'missed' | 'escalated';
+
+/**
+ * What a deadline timer carries; what `fire` receives. A deadline has one live timer at a time: the next rung of its
+ * ladder (the step events name the rung after them). Without `step` the timer is the due time itself (deadlines
+ * without a ladder, and timers written before ladders existed).
+ */
 export interface DeadlineJobData {
   streamId: string;
   deadlineId: string;
-  /** Due instant (domain time, ISO) the timer was scheduled for. */
+  /** Due instant (domain time, ISO) of the deadline. */
   dueAt: string;
+  /** The ladder rung, its escalation level (`escalated`), and the instant it is reached (domain time, ISO). */
+  step?: LadderStep;
+  level?: number;
+  at?: string;
 }
+
+/** The domain instant a timer is for: its rung's, or the due time. */
+export const timerAt = (job: DeadlineJobData): string => job.at ?? job.dueAt;
 
 /** Where the deadline timers live; the scheduler and the worker must agree on both. */
 export interface DeadlineQueueConfig {
@@ -41,12 +55,19 @@ const safe = (s: string): string => s.replace(/:/g, '_');
 /** `<streamId>.<deadlineId>` — the key of one deadline across its moves. */
 export const deadlineKey = (streamId: string, deadlineId: string): string => `${safe(streamId)}.${safe(deadlineId)}`;
 
-/** Deterministic timer id: `<streamId>.<deadlineId>.<dueAt epoch ms>`. A move yields a new id. */
-export function deadlineJobId(streamId: string, deadlineId: string, dueAt: string): string {
-  const ms = Date.parse(dueAt);
-  if (Number.isNaN(ms)) throw new Error(`deadline ${streamId}/${deadlineId}: invalid dueAt ${dueAt}`);
-  return `${deadlineKey(streamId, deadlineId)}.${ms}`;
+/**
+ * Deterministic timer id: `<streamId>.<deadlineId>.<epoch ms>` for the due time (`missed`), and
+ * `<streamId>.<deadlineId>.<step>[<level>].<epoch ms>` for the other rungs. A move yields new ids.
+ */
+export function deadlineJobId(streamId: string, deadlineId: string, at: string, step?: LadderStep, level?: number): string {
+  const ms = Date.parse(at);
+  if (Number.isNaN(ms)) throw new Error(`deadline ${streamId}/${deadlineId}: invalid instant ${at}`);
+  const rung = !step || step === 'missed' ? '' : `${step}${step === 'escalated' ? (level ?? 2) : ''}.`;
+  return `${deadlineKey(streamId, deadlineId)}.${rung}${ms}`;
 }
+
+/** The id of a timer. */
+export const jobIdOf = (job: DeadlineJobData): string => deadlineJobId(job.streamId, job.deadlineId, timerAt(job), job.step, job.level);
 
 /** Error code the `fire` callback throws when, by domain time, the deadline is not yet due. */
 export const DEADLINE_NOT_DUE = 'DEADLINE_NOT_DUE';

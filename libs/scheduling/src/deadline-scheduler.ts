@@ -10,17 +10,55 @@ import {
   DEADLINE_JOB_NAME,
   DEFAULT_BULL_PREFIX,
   DEFAULT_DEADLINE_QUEUE,
-  deadlineJobId,
   deadlineKey,
+  jobIdOf,
+  timerAt,
   type DeadlineJobData,
+  type LadderStep,
   type DeadlineQueueConfig,
   type SchedulingLogger,
 } from './deadline-jobs';
 
-/** Events that start (or restart) a timer. */
+/** Events that start (or restart) a deadline's timers: the first rung of the ladder they carry, or the due time. */
 const ARMING = new Set(['DeadlineOpened', 'DeadlineMoved']);
-/** Events that end a timer. */
-const ENDING = new Set(['DeadlineMet', 'DeadlineLapsed', 'DeadlineCancelled', 'DeadlineMissed']);
+/** Ladder step events: they hand over to the rung they name as `next` (none: the timers end). */
+const STEPS = new Set(['DeadlineApproaching', 'DeadlineDueSoon', 'DeadlineMissed', 'DeadlineEscalated']);
+/** Events that end a deadline's timers. */
+const ENDING = new Set(['DeadlineMet', 'DeadlineLapsed', 'DeadlineCancelled']);
+
+interface Rung {
+  step: LadderStep;
+  level?: number;
+  at: string;
+}
+
+/** The timer of one rung (or of the due time when there is no rung); undefined if the rung is malformed. */
+function rungJob(streamId: string, deadlineId: string, dueAt: string, rung?: Rung): DeadlineJobData | undefined {
+  if (Number.isNaN(Date.parse(dueAt))) return undefined;
+  if (!rung) return { streamId, deadlineId, dueAt };
+  if (typeof rung.step !== 'string' || typeof rung.at !== 'string' || Number.isNaN(Date.parse(rung.at))) return undefined;
+  return { streamId, deadlineId, dueAt, step: rung.step, ...(typeof rung.level === 'number' ? { level: rung.level } : {}), at: rung.at };
+}
+
+/**
+ * What an event does to its deadline's timer: the timer to arm instead of the current one, `null` (no timer any more),
+ * `undefined` (not a deadline event), or `'invalid'` (a deadline event without a usable instant).
+ */
+function timerEffect(e: RecordedEvent): DeadlineJobData | null | undefined | 'invalid' {
+  if (!hasDeadlineId(e.data)) return undefined;
+  const d = e.data as { deadlineId: string; dueAt?: unknown; ladder?: unknown; next?: unknown };
+  if (ARMING.has(e.type)) {
+    if (typeof d.dueAt !== 'string') return 'invalid';
+    const first = Array.isArray(d.ladder) && d.ladder.length ? (d.ladder[0] as Rung) : undefined;
+    return rungJob(e.streamId, d.deadlineId, d.dueAt, first) ?? 'invalid';
+  }
+  if (STEPS.has(e.type)) {
+    if (!d.next || typeof d.next !== 'object') return null;
+    if (typeof d.dueAt !== 'string') return 'invalid';
+    return rungJob(e.streamId, d.deadlineId, d.dueAt, d.next as Rung) ?? 'invalid';
+  }
+  return ENDING.has(e.type) ? null : undefined;
+}
 
 /**
  * Checkpoint value while a rebuild from position 0 runs: `rebuilding:<holder>:<random>`, so that only the latest
@@ -120,12 +158,16 @@ class SchedulerInterrupted extends Error {
 /**
  * The "deadlines" subscription: keeps BullMQ delayed jobs in step with the deadline events of every stream.
  *
+ * - One live timer per deadline: the next rung of its ladder (domain-spec §0). DeadlineOpened/Moved carry the ladder
+ *   and arm its first rung; each step event (DeadlineApproaching/DueSoon/Missed/Escalated) names the rung after it,
+ *   which replaces the timer; Met/Lapsed/Cancelled end it. Deadlines without a ladder have one timer, the due time.
+ *
  * - One holder at a time across processes (RedisLease `deadlines`); the others wait for the lease.
  * - Progress: checkpoint `<keyPrefix>ckpt:deadlines` (last processed global position) and an index
  *   `<keyPrefix>deadlines:timers` (`<streamId>.<deadlineId>` → current job id, needed because DeadlineMoved/Met do
  *   not carry the previous due time). Both are saved in one Lua call after the batch's jobs were added/removed,
  *   and only if the checkpoint still holds the value this scheduler wrote.
- * - Every step is idempotent: job ids are deterministic (`<streamId>.<deadlineId>.<dueAt ms>`), adding an existing
+ * - Every step is idempotent: job ids are deterministic (`<streamId>.<deadlineId>[.<rung>].<ms>`), adding an existing
  *   id is ignored by BullMQ and removing a missing one is a no-op, so replaying a batch changes nothing.
  * - Checkpoint missing (first start, FLUSHALL, Redis restarted empty) — checked before every batch and every
  *   `watchIntervalMs` while idle — means: fold the whole log into the set of still-pending deadlines, add exactly
@@ -360,7 +402,7 @@ export class DeadlineScheduler {
 
   /** The net effect of a batch on the timers, starting from the index (the timers as of the checkpoint). */
   private async plan(events: RecordedEvent[]): Promise<Plan> {
-    const relevant = events.filter((e) => (ARMING.has(e.type) || ENDING.has(e.type)) && hasDeadlineId(e.data));
+    const relevant = events.filter((e) => (ARMING.has(e.type) || STEPS.has(e.type) || ENDING.has(e.type)) && hasDeadlineId(e.data));
     const plan: Plan = { adds: [], removes: [], index: new Map() };
     if (relevant.length === 0) return plan;
 
@@ -371,18 +413,20 @@ export class DeadlineScheduler {
 
     const removes = new Set<string>();
     for (const e of relevant) {
-      const data = e.data as { deadlineId: string; dueAt?: unknown };
+      const data = e.data as { deadlineId: string };
       const key = deadlineKey(e.streamId, data.deadlineId);
       const s = state.get(key)!;
-      if (ARMING.has(e.type)) {
-        if (typeof data.dueAt !== 'string') {
-          this.log.warn(`deadline scheduler: ${e.type} at ${e.position} has no dueAt; ignored`);
-          continue;
-        }
-        const id = deadlineJobId(e.streamId, data.deadlineId, data.dueAt);
+      const effect = timerEffect(e);
+      if (effect === undefined) continue;
+      if (effect === 'invalid') {
+        this.log.warn(`deadline scheduler: ${e.type} at ${e.position} has no valid due time or rung; ignored`);
+        continue;
+      }
+      if (effect) {
+        const id = jobIdOf(effect);
         if (s.jobId !== null && s.jobId !== id) removes.add(s.jobId);
         s.jobId = id;
-        s.job = { streamId: e.streamId, deadlineId: data.deadlineId, dueAt: data.dueAt };
+        s.job = effect;
       } else {
         if (s.jobId !== null) removes.add(s.jobId);
         s.jobId = null;
@@ -421,8 +465,8 @@ export class DeadlineScheduler {
 
   private jobOptions(job: DeadlineJobData): JobsOptions {
     return {
-      jobId: deadlineJobId(job.streamId, job.deadlineId, job.dueAt),
-      delay: this.clock.realDelayUntil(job.dueAt),
+      jobId: jobIdOf(job),
+      delay: this.clock.realDelayUntil(timerAt(job)),
       attempts: this.o.timerAttempts,
       backoff: { type: 'exponential', delay: this.o.timerBackoffMs },
       // Removed once fired, so a replay (after a flush) can add the same id again; failures kept, bounded.
@@ -434,9 +478,10 @@ export class DeadlineScheduler {
   // ---- rebuild from position 0 -----------------------------------------------------------------------------------
 
   /**
-   * Folds the whole log into the pending set (Opened/Moved set the due time, Met/Lapsed/Cancelled/Missed drop the
-   * deadline) before touching BullMQ, so a deadline closed long ago is never re-armed, then adds exactly those
-   * timers. Returns the position now covered.
+   * Folds the whole log into the pending set (Opened/Moved arm the first rung of their ladder or the due time, each
+   * step event the rung it names as next, Met/Lapsed/Cancelled and a ladder's last step drop the deadline) before
+   * touching BullMQ, so a deadline closed long ago or a rung already reached is never re-armed, then adds exactly
+   * those timers. Returns the position now covered.
    */
   private async rebuild(): Promise<number> {
     const started = Date.now();
@@ -451,14 +496,11 @@ export class DeadlineScheduler {
       const page = await this.store.readAll({ after: last >= 0 ? last : undefined, maxCount: this.o.rebuildPageSize });
       if (page.length === 0) break;
       for (const e of page) {
-        if (!hasDeadlineId(e.data)) continue;
-        const data = e.data as { deadlineId: string; dueAt?: unknown };
-        const key = deadlineKey(e.streamId, data.deadlineId);
-        if (ARMING.has(e.type) && typeof data.dueAt === 'string') {
-          pending.set(key, { streamId: e.streamId, deadlineId: data.deadlineId, dueAt: data.dueAt });
-        } else if (ENDING.has(e.type)) {
-          pending.delete(key);
-        }
+        const effect = timerEffect(e);
+        if (effect === undefined || effect === 'invalid') continue;
+        const key = deadlineKey(e.streamId, (e.data as { deadlineId: string }).deadlineId);
+        if (effect) pending.set(key, effect);
+        else pending.delete(key);
       }
       last = page[page.length - 1].position;
     }
@@ -469,7 +511,7 @@ export class DeadlineScheduler {
       const chunk = jobs.slice(i, i + this.o.bulkChunkSize);
       await this.addTimers(chunk.map(([, job]) => job));
       const fields: string[] = [];
-      for (const [key, job] of chunk) fields.push(key, deadlineJobId(job.streamId, job.deadlineId, job.dueAt));
+      for (const [key, job] of chunk) fields.push(key, jobIdOf(job));
       if ((await this.redis.eval(INDEX_IF, 2, this.ckptKey, this.indexKey, marker, ...fields)) !== 1) {
         throw new SchedulerInterrupted('checkpoint changed during the rebuild (Redis flushed again, or another holder)');
       }

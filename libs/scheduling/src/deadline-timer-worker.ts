@@ -5,6 +5,7 @@ import {
   DEFAULT_BULL_PREFIX,
   DEFAULT_DEADLINE_QUEUE,
   isDeadlineNotDue,
+  timerAt,
   type DeadlineJobData,
   type DeadlineQueueConfig,
   type SchedulingLogger,
@@ -19,7 +20,7 @@ export interface DeadlineTimerWorkerOptions extends DeadlineQueueConfig {
    * must have been created with `maxRetriesPerRequest: null` (BullMQ throws otherwise).
    */
   connection: ConnectionOptions;
-  /** Called once per due timer; the lead wires it to the `ExpireDeadline` command. */
+  /** Called once per due timer (a rung of a deadline's ladder); wired to the `ExpireDeadline` command. */
   fire: FireDeadline;
   /** Used to postpone a timer that fired early exactly until its due instant. Optional. */
   clock?: Clock;
@@ -89,7 +90,7 @@ export class DeadlineTimerWorker {
       // attemptsStarted counts every pick-up, attemptsMade only failures: the difference counts postponements.
       const postponed = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
       const backoff = Math.min(this.notDueMaxRetryMs, this.notDueRetryMs * 2 ** Math.min(postponed, 30));
-      const untilDue = this.options.clock ? this.options.clock.realDelayUntil(job.data.dueAt) : 0;
+      const untilDue = this.options.clock ? this.options.clock.realDelayUntil(timerAt(job.data)) : 0;
       const wait = Math.max(backoff, untilDue);
       if (postponed >= 10) this.log.warn(`deadline timer ${job.id} still not due after ${postponed} postponements; next try in ${wait} ms`);
       await job.moveToDelayed(Date.now() + wait, token);

@@ -5,12 +5,13 @@ import type { Actor } from '@hearth/domain';
 import { Alert, alertsChannel } from '@hearth/read-models';
 import { HEARTH_CONFIG, HearthConfig, ORG_REGISTRY, OrgRegistry, REDIS } from '@hearth/platform';
 
-/** Roles that see escalation alerts addressed to their unit or a unit below it. */
-const ALERT_ROLES = new Set(['supervisor', 'head', 'auditor']);
+/** Roles that may open any alert addressed to their unit or a unit below it (overview), besides their own. */
+const OVERVIEW_ROLES = new Set(['supervisor', 'head', 'auditor']);
 
 /**
- * Live alerts: one Redis subscription per api process, fanned out to every SSE client and filtered to the
- * alerts that client may see.
+ * Live alerts: one Redis subscription per api process, fanned out to every SSE client and filtered per user. A user's
+ * stream carries the alerts of which they are a recipient (resolved from the org data when the alert was raised);
+ * an auditor's carries every alert addressed within their subtree (auditors read everything there).
  */
 @Injectable()
 export class AlertStream implements OnModuleDestroy {
@@ -24,13 +25,24 @@ export class AlertStream implements OnModuleDestroy {
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
   ) {}
 
-  maySee(actor: Actor, alert: Pick<Alert, 'targetOrgUnit'>): boolean {
-    return ALERT_ROLES.has(actor.role) && this.org.directory.isWithin(alert.targetOrgUnit, actor.orgUnit);
+  /** What the user's own stream and inbox carry. */
+  isFor(actor: Actor, alert: Pick<Alert, 'targetOrgUnit' | 'recipients'>): boolean {
+    if (actor.role === 'auditor') return this.withinSubtree(actor, alert);
+    return (alert.recipients ?? []).includes(actor.id);
+  }
+
+  /** What the user may open: their own alerts, and for supervisors, heads and auditors any alert of their subtree. */
+  maySee(actor: Actor, alert: Pick<Alert, 'targetOrgUnit' | 'recipients'>): boolean {
+    return this.isFor(actor, alert) || (OVERVIEW_ROLES.has(actor.role) && this.withinSubtree(actor, alert));
+  }
+
+  private withinSubtree(actor: Actor, alert: Pick<Alert, 'targetOrgUnit'>): boolean {
+    return this.org.directory.isWithin(alert.targetOrgUnit, actor.orgUnit);
   }
 
   streamFor(actor: Actor): Observable<Alert> {
     this.ensureSubscribed();
-    return this.subject.pipe(filter((a) => this.maySee(actor, a)));
+    return this.subject.pipe(filter((a) => this.isFor(actor, a)));
   }
 
   private ensureSubscribed(): void {

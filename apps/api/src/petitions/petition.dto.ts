@@ -32,6 +32,8 @@ import {
   RouteOutProcedure,
 } from '@hearth/domain';
 
+import { RouteToMediationDto } from '../mediation/mediation.dto';
+
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PetitionerDto {
@@ -63,7 +65,28 @@ export class RegisterPetitionDto {
   petitioners!: PetitionerDto[];
   @ApiProperty({ minimum: 1, example: 1 }) @IsInt() @Min(1) @Max(100000) headcount!: number;
   @ApiProperty({ description: 'False when name or address is unknown (no written notice owed, art. 23)' }) @IsBoolean() identityKnown!: boolean;
-  @ApiPropertyOptional({ description: '重大、紧急 (art. 25)' }) @IsOptional() @IsBoolean() urgent?: boolean;
+  @ApiPropertyOptional({ description: '紧急: reported to the union above at once (art. 25)' }) @IsOptional() @IsBoolean() urgent?: boolean;
+  @ApiPropertyOptional({ description: '重大: reported to the union above at once (art. 25)' }) @IsOptional() @IsBoolean() major?: boolean;
+  @ApiPropertyOptional({
+    description: 'Required for an accusation (检举控告): the accused org unit. Its users never see the petitioners (art. 46(5)); the case never goes to it',
+    example: 'east-s1-g2',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  accusedOrgUnit?: string;
+}
+
+export class SuperviseDto {
+  @ApiProperty({ example: '2026-12-31', description: 'Date by which the written reply is due' })
+  @Matches(DATE, { message: 'dueDate must be YYYY-MM-DD' })
+  dueDate!: string;
+  @ApiProperty({ example: '请于期限内书面报告办理情况' }) @IsString() @Length(1, 2000) instructions!: string;
+}
+
+export class SupervisionReplyDto {
+  @ApiProperty({ example: 'supervisionReply-1', description: 'The 督办 answered (its deadline id)' }) @IsString() @Length(1, 100) supervisionId!: string;
+  @ApiProperty({ description: 'The written reply' }) @IsString() @Length(1, 10000) reply!: string;
 }
 
 export class NotifyReceiptDto {
@@ -87,6 +110,14 @@ export class RouteOutDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) target?: string;
   @ApiProperty() @IsString() @Length(1, 2000) reason!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) legalBasis?: string;
+  @ApiPropertyOptional({
+    type: RouteToMediationDto,
+    description: 'Required for procedure `mediation` (only there): the application data of the linked mediation case Hearth opens',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RouteToMediationDto)
+  mediation?: RouteToMediationDto;
 }
 
 export class TransferDto {

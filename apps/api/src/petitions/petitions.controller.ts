@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Actor, PetitionCommand } from '@hearth/domain';
+import { Actor, DomainError, PetitionCommand } from '@hearth/domain';
 import { derivedId } from '@hearth/event-store';
 import {
   CLOCK,
@@ -11,12 +11,18 @@ import {
   CommandOutcome,
   CurrentActor,
   HandleCaseCommand,
+  HEARTH_CONFIG,
+  HearthConfig,
   ORG_REGISTRY,
   OrgRegistry,
+  REDIS,
   Roles,
   commandMetaFrom,
 } from '@hearth/platform';
-import { PetitionListQuery, PetitionQueries } from '@hearth/read-models';
+import { PetitionListQuery, PetitionQueries, RepeatPetitionQueries } from '@hearth/read-models';
+import type Redis from 'ioredis';
+import { petitionerKeysOf } from './petitioner-keys';
+import { redactAccuserFor } from './accuser-redaction';
 import {
   AcceptDto,
   AssignDownDto,
@@ -35,6 +41,8 @@ import {
   RegisterPetitionDto,
   ReviewDecisionDto,
   RouteOutDto,
+  SuperviseDto,
+  SupervisionReplyDto,
   TransferDto,
 } from './petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
@@ -55,7 +63,13 @@ export class PetitionsController {
     private readonly history: CaseHistoryService,
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.repeats = new RepeatPetitionQueries(redis, config.redisPrefix);
+  }
+
+  private readonly repeats: RepeatPetitionQueries;
 
   private async send(id: string, command: PetitionCommand, actor: Actor, headers: Hdrs): Promise<CommandResultDto> {
     const meta = commandMetaFrom(headers, actor, `petition|${id}|${command.type}`);
@@ -70,9 +84,52 @@ export class PetitionsController {
     const key = h['idempotency-key'];
     const id = dto.petitionId ?? (key ? derivedId(`${actor.id}|register-petition|${key}`) : randomUUID());
     const { petitionId: _ignored, ...data } = dto;
-    const out = await this.send(id, { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map((p) => ({ ...p })) }, actor, h);
+    const petitionerKeys = petitionerKeysOf(data.petitioners, this.config.blindIndexKey);
+    // A repeat petition (same petitioner by blind index, same subject, case open or rechecked) joins that case (art. 19, 36).
+    const existing = await this.repeats.find(petitionerKeys, data.subject);
+    if (existing && existing !== id) {
+      try {
+        const linked = await this.send(
+          existing,
+          {
+            type: 'RecordRepeatPetition',
+            receivedAtOrgUnit: data.orgUnit,
+            channel: data.channel,
+            headcount: data.headcount,
+            facts: data.facts,
+            request: data.request,
+            petitionerKeys,
+          },
+          actor,
+          h,
+        );
+        void res.status(200).header('location', `/petitions/${existing}`);
+        return { ...linked, repeatOf: existing };
+      } catch (err) {
+        // The index lags the log: a case closed meanwhile takes no repeats, so this is a new petition after all.
+        if (!(err instanceof DomainError && err.code === 'CASE_NOT_LINKABLE')) throw err;
+      }
+    }
+    const out = await this.send(
+      id,
+      { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map((p) => ({ ...p })), ...(petitionerKeys.length ? { petitionerKeys } : {}) },
+      actor,
+      h,
+    );
     void res.status(201).header('location', `/petitions/${id}`);
     return out;
+  }
+
+  @Post(':id/supervision') @HttpCode(200) @Roles('supervisor', 'head')
+  @ApiOperation({ summary: '督办: an upper union supervises the case and requires a written reply by a due date (its own deadline and ladder)' })
+  supervise(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SuperviseDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'SupervisePetition', ...dto }, a, h);
+  }
+
+  @Post(':id/supervision-reply') @HttpCode(200) @Roles('officer', 'head')
+  @ApiOperation({ summary: 'The supervised unit’s written reply to a 督办; fulfils its deadline' })
+  replyToSupervision(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SupervisionReplyDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
+    return this.send(id, { type: 'ReplyToSupervision', ...dto }, a, h);
   }
 
   @Post(':id/receipt-notice') @HttpCode(200) @Roles(...COMMAND_ROLES)
@@ -210,7 +267,7 @@ export class PetitionsController {
     if (!h) throw new NotFoundException({ code: 'PETITION_NOT_FOUND', message: `no petition ${id}` });
     if (!h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
       throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });
-    return h;
+    return redactAccuserFor(h, actor, this.org.directory);
   }
 
   private assertWithin(orgUnit: string, actor: Actor): void {

@@ -27,7 +27,27 @@ export interface DeadlineOpenedData {
   calendarVersion: string;
   /** False when the due date falls in a year with no holiday data (weekends only were used). */
   calendarCovered: boolean;
+  /**
+   * The escalation ladder, computed from the calendar and the ladder configuration when the deadline opened (or
+   * moved) and stored here, so a replay never recomputes it with newer configuration. Sorted by `at`. Absent for
+   * windows (`onExpiry: 'lapse'`) and where no ladder is configured: then the only timer is the due time.
+   */
+  ladder?: LadderEntry[];
 }
+
+/** The steps of the deadline ladder (domain-spec §0). `missed` is the due time itself. */
+export const LADDER_STEPS = ['approaching', 'dueSoon', 'missed', 'escalated'] as const;
+export type LadderStep = (typeof LADDER_STEPS)[number];
+
+/** One rung: what happens at `at` (ISO instant). `level` is the escalation level (1 for `missed`, ≥ 2 for `escalated`). */
+export interface LadderEntry {
+  step: LadderStep;
+  level?: number;
+  at: string;
+}
+
+/** The rung a step event hands over to (the scheduler arms it); null when the ladder ends there. */
+export type NextRung = LadderEntry | null;
 
 export type DeadlineOpened = DomainEvent<'DeadlineOpened', DeadlineOpenedData>;
 /** The duty was fulfilled (possibly late). Closes any open escalation of this deadline. */
@@ -35,12 +55,37 @@ export type DeadlineMet = DomainEvent<'DeadlineMet', { deadlineId: string; kind:
 /** Extension, calendar change (`reason: 'calendar'`, DeadlineRecomputed in the spec) or a new due date. */
 export type DeadlineMoved = DomainEvent<
   'DeadlineMoved',
-  { deadlineId: string; kind: string; dueDate: LocalDate; dueAt: string; reason: string; calendarVersion: string }
+  { deadlineId: string; kind: string; dueDate: LocalDate; dueAt: string; reason: string; calendarVersion: string; ladder?: LadderEntry[] }
+>;
+/** due − N working days: the assigned officer (or the owning unit's officers) is reminded. */
+export type DeadlineApproaching = DomainEvent<
+  'DeadlineApproaching',
+  { deadlineId: string; kind: string; dueAt: string; raisedAt: string; ownerOrgUnit: string; assignee?: string; next: NextRung }
+>;
+/** due − 1 day: the head of the owning body is alerted. */
+export type DeadlineDueSoon = DomainEvent<
+  'DeadlineDueSoon',
+  { deadlineId: string; kind: string; dueAt: string; raisedAt: string; ownerOrgUnit: string; next: NextRung }
 >;
 /** Duty not fulfilled by the due time: escalates to the supervisors of `escalateTo` (催办). */
 export type DeadlineMissed = DomainEvent<
   'DeadlineMissed',
-  { deadlineId: string; kind: string; dueAt: string; missedAt: string; ownerOrgUnit: string; escalateTo: string | null; level: number }
+  {
+    deadlineId: string;
+    kind: string;
+    dueAt: string;
+    missedAt: string;
+    ownerOrgUnit: string;
+    escalateTo: string | null;
+    level: number;
+    /** Absent on deadlines without a ladder (the ladder ends here). */
+    next?: NextRung;
+  }
+>;
+/** Still not fulfilled N working days after the due time: escalates `level − 1` further units up (督办). */
+export type DeadlineEscalated = DomainEvent<
+  'DeadlineEscalated',
+  { deadlineId: string; kind: string; dueAt: string; escalatedAt: string; ownerOrgUnit: string; escalateTo: string; level: number; next: NextRung }
 >;
 /** A window (e.g. for requesting review) ran out; nobody failed a duty. */
 export type DeadlineLapsed = DomainEvent<'DeadlineLapsed', { deadlineId: string; kind: string; lapsedAt: string }>;
@@ -56,7 +101,10 @@ export type DeadlineEvent =
   | DeadlineOpened
   | DeadlineMet
   | DeadlineMoved
+  | DeadlineApproaching
+  | DeadlineDueSoon
   | DeadlineMissed
+  | DeadlineEscalated
   | DeadlineLapsed
   | DeadlineCancelled
   | EscalationAcknowledged;
@@ -65,7 +113,10 @@ export const DEADLINE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'DeadlineOpened',
   'DeadlineMet',
   'DeadlineMoved',
+  'DeadlineApproaching',
+  'DeadlineDueSoon',
   'DeadlineMissed',
+  'DeadlineEscalated',
   'DeadlineLapsed',
   'DeadlineCancelled',
   'EscalationAcknowledged',

@@ -7,7 +7,12 @@ export interface DeadlineState extends DeadlineOpenedData {
   /** Escalation levels acknowledged so far. */
   acknowledgedLevels: number[];
   escalationLevel: number;
+  /** Ladder rungs already reached since the deadline opened or last moved (`approaching`, `dueSoon`, `missed`, `escalated:2`…). */
+  reached: string[];
 }
+
+/** Key of a rung in `reached`. */
+export const rungKey = (step: string, level?: number): string => (step === 'escalated' ? `escalated:${level ?? 2}` : step);
 
 export type Deadlines = Readonly<Record<string, DeadlineState>>;
 
@@ -17,18 +22,43 @@ export const isPending = (d: DeadlineState): boolean => d.status === 'open' || d
 export function evolveDeadlines(deadlines: Deadlines, event: DeadlineEvent): Deadlines {
   switch (event.type) {
     case 'DeadlineOpened':
-      return { ...deadlines, [event.data.deadlineId]: { ...event.data, status: 'open', acknowledgedLevels: [], escalationLevel: 0 } };
+      return { ...deadlines, [event.data.deadlineId]: { ...event.data, status: 'open', acknowledgedLevels: [], escalationLevel: 0, reached: [] } };
     case 'DeadlineMoved': {
       const d = deadlines[event.data.deadlineId];
       if (!d) return deadlines;
       const reopened = d.status === 'missed' && event.data.dueAt > d.dueAt ? 'open' : d.status;
+      // A move starts a new ladder (the one on the event; none on events written before ladders existed).
+      const { ladder: _old, ...rest } = d;
       return {
         ...deadlines,
-        [d.deadlineId]: { ...d, dueDate: event.data.dueDate, dueAt: event.data.dueAt, calendarVersion: event.data.calendarVersion, status: reopened },
+        [d.deadlineId]: {
+          ...rest,
+          ...(event.data.ladder ? { ladder: event.data.ladder } : {}),
+          dueDate: event.data.dueDate,
+          dueAt: event.data.dueAt,
+          calendarVersion: event.data.calendarVersion,
+          status: reopened,
+          reached: [],
+        },
       };
     }
+    case 'DeadlineApproaching':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, reached: [...(d.reached ?? []), 'approaching'] }));
+    case 'DeadlineDueSoon':
+      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, reached: [...(d.reached ?? []), 'dueSoon'] }));
     case 'DeadlineMissed':
-      return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'missed', escalationLevel: Math.max(d.escalationLevel, event.data.level) }));
+      return patch(deadlines, event.data.deadlineId, (d) => ({
+        ...d,
+        status: 'missed',
+        escalationLevel: Math.max(d.escalationLevel, event.data.level),
+        reached: [...(d.reached ?? []), 'missed'],
+      }));
+    case 'DeadlineEscalated':
+      return patch(deadlines, event.data.deadlineId, (d) => ({
+        ...d,
+        escalationLevel: Math.max(d.escalationLevel, event.data.level),
+        reached: [...(d.reached ?? []), rungKey('escalated', event.data.level)],
+      }));
     case 'DeadlineMet':
       return patch(deadlines, event.data.deadlineId, (d) => ({ ...d, status: 'met' }));
     case 'DeadlineLapsed':

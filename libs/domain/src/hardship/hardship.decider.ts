@@ -2,7 +2,7 @@ import type { Decider, DecisionContext } from '../common/decider';
 import type { Role } from '../common/actor';
 import { DomainError, forbidden, notFound, ruleViolation } from '../common/domain-error';
 import { localDateOf, LocalDate, isLocalDate } from '../calendar/local-date';
-import { cancelPendingDeadlines, decideAcknowledge, decideExpiry, meetDeadlines, openDeadline } from '../deadlines/deadline.decisions';
+import { cancelPendingDeadlines, decideAcknowledge, decideLadderStep, meetDeadlines, openDeadline } from '../deadlines/deadline.decisions';
 import { pendingOfKind } from '../deadlines/deadline.state';
 import type { DeadlineEvent } from '../deadlines/deadline.events';
 import { computeCategory } from './hardship-category';
@@ -250,7 +250,7 @@ export function decideHardship(cmd: HardshipCommand, s: HardshipFileState, ctx: 
     if (!s.exists) throw notFound('HARDSHIP_FILE_NOT_FOUND', 'no such hardship file');
     if (cmd.type === 'AcknowledgeEscalation') return decideAcknowledge(s.deadlines, cmd.deadlineId, cmd.level, cmd.note, ctx);
     if (ctx.actor.role !== 'system') throw roleNotAllowed(ctx.actor.role, cmd.type);
-    const events: HardshipEvent[] = decideExpiry(s.deadlines, cmd.deadlineId, ctx);
+    const events: HardshipEvent[] = decideLadderStep(s.deadlines, cmd, ctx);
     const lapsedNotice = events.some((e) => e.type === 'DeadlineLapsed' && e.data.kind === PUBLIC_NOTICE_KIND);
     if (lapsedNotice && s.status === 'PublicNotice')
       events.push({

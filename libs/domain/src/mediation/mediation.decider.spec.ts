@@ -9,6 +9,7 @@ import { MEDIATION_RULES } from '../rules/mediation.rules';
 import type { MediationCommand } from './mediation.commands';
 import type { MediationEvent, MediationWorker, Obligation } from './mediation.events';
 import { addYearsLocal, mediationDecider, MEDIATION_COMMAND_ROLES } from './mediation.decider';
+import { applicationFromPetition } from './from-petition';
 import type { MediationState } from './mediation.state';
 
 // ---------------------------------------------------------------- fixtures
@@ -1070,5 +1071,54 @@ describe('mediation decider (劳动争议调解, LDMAL)', () => {
       expect(Object.values(st.deadlines).filter((d) => d.status === 'open' || d.status === 'missed')).toHaveLength(0);
       expect(st.facts).toMatchObject({ collective: true, headcount: 12, involvesMigrantWorkers: true });
     });
+  });
+});
+
+describe('a mediation case opened from a petition routed out to mediation', () => {
+  const petition = { petitionId: 'p-9', orgUnit: 'grassroots', headcount: 3, facts: '信访材料：拖欠工资' };
+  const routing = {
+    employer: { name: '某建筑公司' },
+    claims: [{ type: 'wages' as const, amountYuan: 36000 }],
+    disputeDate: '2025-09-01',
+    workers: [worker(1), worker(2)],
+  };
+
+  it('builds the application from the petition: its unit, facts and headcount, written form, the link', () => {
+    expect(applicationFromPetition('m-9', petition, routing)).toEqual({
+      type: 'ApplyForMediation',
+      mediationId: 'm-9',
+      orgUnit: 'grassroots',
+      form: 'written',
+      workers: routing.workers,
+      employer: { name: '某建筑公司' },
+      facts: '信访材料：拖欠工资',
+      claims: [{ type: 'wages', amountYuan: 36000 }],
+      headcount: 3,
+      commonClaim: false,
+      disputeDate: '2025-09-01',
+      fromPetition: { petitionId: 'p-9' },
+    });
+    // At least the workers named; an explicit headcount wins.
+    expect(applicationFromPetition('m-9', { ...petition, headcount: 1 }, routing).headcount).toBe(2);
+    expect(applicationFromPetition('m-9', petition, { ...routing, headcount: 40 }).headcount).toBe(40);
+  });
+
+  it('Hearth itself (system) opens it, whatever unit the case is in, and records the link', () => {
+    given()
+      .when(applicationFromPetition('m-9', petition, routing), ctx(system, '2025-09-23 10:00'))
+      .then([
+        { type: 'MediationApplied', data: { mediationId: 'm-9', orgUnit: 'grassroots', appliedBy: 'system', fromPetition: { petitionId: 'p-9' }, headcount: 3 } },
+        { type: 'DeadlineOpened', data: { kind: 'acceptance', ownerOrgUnit: 'grassroots' } },
+        { type: 'DeadlineOpened', data: { kind: 'statutory' } },
+      ]);
+  });
+
+  it('the system may open only a case linked to a petition, and only once', () => {
+    given().when(apply(), ctx(system, '2025-09-23 10:00')).thenThrows('ROLE_NOT_ALLOWED', 'forbidden');
+    const opened = new Story().do(applicationFromPetition('m-9', petition, routing), ctx(system, '2025-09-23 10:00'));
+    given(opened.events).when(applicationFromPetition('m-9', petition, routing), ctx(system, '2025-09-23 10:01')).thenThrows('MEDIATION_ALREADY_EXISTS', 'rule');
+    // The system's pass covers the application only: the case then runs under the usual roles and subtree rules.
+    given(opened.events).when({ type: 'AcceptApplication' }, ctx(system, '2025-09-23 11:00')).thenThrows('ROLE_NOT_ALLOWED', 'forbidden');
+    given(opened.events).when({ type: 'AcceptApplication' }, ctx(officer, '2025-09-23 11:00')).then([{ type: 'MediationAccepted' }, {}, {}]);
   });
 });

@@ -6,7 +6,7 @@ import { daysBetween, endOfDay, isLocalDate, LocalDate, localDateOf } from '../c
 import {
   cancelPendingDeadlines,
   decideAcknowledge,
-  decideExpiry,
+  decideLadderStep,
   meetDeadlines,
   openDatedDeadline,
   openDeadline,
@@ -220,7 +220,7 @@ function decideApply(command: Extract<MediationCommand, { type: 'ApplyForMediati
     throw ruleViolation('MEDIATION_ALREADY_EXISTS', `mediation ${command.mediationId} already exists`, { mediationId: command.mediationId });
   requireText(command.mediationId, 'MEDIATION_ID_REQUIRED', 'the mediation id');
   if (!ctx.org.has(command.orgUnit)) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${command.orgUnit}`, { orgUnit: command.orgUnit });
-  requireWithin(ctx, command.orgUnit);
+  if (ctx.actor.role !== 'system') requireWithin(ctx, command.orgUnit);
   if (!APPLICATION_FORMS.includes(command.form)) throw ruleViolation('INVALID_FORM', `unknown application form ${command.form}`);
 
   const now = ctx.now;
@@ -309,9 +309,15 @@ function decideApply(command: Extract<MediationCommand, { type: 'ApplyForMediati
   return out.events;
 }
 
-function decideExpire(deadlineId: string, state: MediationState, f: MediationFacts, ctx: DecisionContext): MediationEvent[] {
+function decideExpire(
+  command: Extract<MediationCommand, { type: 'ExpireDeadline' }>,
+  state: MediationState,
+  f: MediationFacts,
+  ctx: DecisionContext,
+): MediationEvent[] {
+  const deadlineId = command.deadlineId;
   const out = new Emitter(state.deadlines);
-  out.push(...decideExpiry(state.deadlines, deadlineId, ctx));
+  out.push(...decideLadderStep(state.deadlines, command, ctx));
   if (!out.events.some((e) => e.type === 'DeadlineLapsed')) return out.events;
   const d = state.deadlines[deadlineId];
   const noAgreementYet = (['Applied', ...BEFORE_AGREEMENT] as string[]).includes(state.status);
@@ -328,7 +334,10 @@ function decide(command: MediationCommand, state: MediationState, rawCtx: Decisi
   const today = localDateOf(now);
   const actor = ctx.actor;
 
-  requireRole(ctx, MEDIATION_COMMAND_ROLES[command.type], command.type);
+  // Hearth itself opens the case of a petition routed out to mediation (the route-out was decided by the petition's
+  // officer or head within their subtree); no one else acts as `system`.
+  const fromRoutedPetition = command.type === 'ApplyForMediation' && actor.role === 'system' && command.fromPetition !== undefined;
+  if (!fromRoutedPetition) requireRole(ctx, MEDIATION_COMMAND_ROLES[command.type], command.type);
   if (command.type === 'ApplyForMediation') return decideApply(command, state, ctx);
   if (state.status === 'None' || !state.facts) throw notFound('MEDIATION_NOT_FOUND', 'no such mediation case');
   const f = state.facts;
@@ -337,7 +346,7 @@ function decide(command: MediationCommand, state: MediationState, rawCtx: Decisi
   const out = new Emitter(state.deadlines);
   switch (command.type) {
     case 'ExpireDeadline':
-      return decideExpire(command.deadlineId, state, f, ctx);
+      return decideExpire(command, state, f, ctx);
 
     case 'AcknowledgeEscalation':
       return decideAcknowledge(state.deadlines, command.deadlineId, command.level, command.note, ctx);

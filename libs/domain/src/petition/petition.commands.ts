@@ -1,5 +1,6 @@
 import type { DeadlineCommand } from '../deadlines/deadline.decisions';
 import type { LocalDate } from '../calendar/local-date';
+import type { MediationRouting } from '../mediation/from-petition';
 import type {
   AnswerOutcome,
   CloseReason,
@@ -24,11 +25,26 @@ export type PetitionCommand =
       headcount: number;
       identityKnown: boolean;
       urgent?: boolean;
+      /** 重大: reported upward at once, like urgent (信访工作条例 art. 25). */
+      major?: boolean;
+      /** 检举控告 only, and required there: the org unit accused; its users never see the accuser (art. 46(5)). */
+      accusedOrgUnit?: string;
+      /** Keyed hashes (blind index) of the petitioners' ID numbers, computed at the edge; never the numbers. */
+      petitionerKeys?: string[];
     }
   | { type: 'NotifyReceipt'; method: string }
   | { type: 'AcceptPetition'; signedBy: string; note?: string }
   | { type: 'NotAcceptPetition'; signedBy: string; reason: string; legalBasis?: string }
-  | { type: 'RouteOutPetition'; signedBy: string; procedure: RouteOutProcedure; target?: string; reason: string; legalBasis?: string }
+  | {
+      type: 'RouteOutPetition';
+      signedBy: string;
+      procedure: RouteOutProcedure;
+      target?: string;
+      reason: string;
+      legalBasis?: string;
+      /** Required for procedure `mediation` (and only there): opens the linked mediation case. */
+      mediation?: MediationRouting;
+    }
   | { type: 'TransferPetition'; toOrgUnit: string; reason: string }
   | { type: 'ObjectToTransfer'; reasons: string }
   | { type: 'AssignDown'; toOrgUnit: string; dueDate: LocalDate; instructions: string }
@@ -43,4 +59,17 @@ export type PetitionCommand =
   | { type: 'RequestRecheck'; reasons: string }
   | { type: 'DecideRecheck'; outcome: ReviewOutcome; facts: string; legalBasis: string }
   | { type: 'ClosePetition'; reason: CloseReason; note?: string }
+  /** 督办: an upper union supervises the case and requires a written reply by `dueDate`. */
+  | { type: 'SupervisePetition'; dueDate: LocalDate; instructions: string }
+  | { type: 'ReplyToSupervision'; supervisionId: string; reply: string }
+  /** The same petitioner on the same subject again (art. 19, 36): linked to this case instead of a new one. */
+  | {
+      type: 'RecordRepeatPetition';
+      receivedAtOrgUnit: string;
+      channel: PetitionChannel;
+      headcount: number;
+      facts?: string;
+      request?: string;
+      petitionerKeys?: string[];
+    }
   | DeadlineCommand;

@@ -143,6 +143,10 @@ const transferred = [
   ...step(cityRegistered, { type: 'TransferPetition', toOrgUnit: 'dist-a', reason: '属地管理' }, ctx(officerC, at('2025-09-25T11:00'))),
 ];
 
+/** The deadline ladder (domain-spec §0) as stored on DeadlineOpened/Moved: [step, at] (+ level for escalations). */
+const ladder = (...rungs: Array<[string, string, number?]>) =>
+  rungs.map(([step, at, level]) => ({ step, ...(level !== undefined ? { level } : {}), at })) as DeadlineOpened['data']['ladder'];
+
 const acceptanceOpened = (over: Partial<DeadlineOpened['data']> = {}): DeadlineOpened => ({
   type: 'DeadlineOpened',
   data: {
@@ -159,6 +163,13 @@ const acceptanceOpened = (over: Partial<DeadlineOpened['data']> = {}): DeadlineO
     legalBasis: '信访工作条例 art. 23',
     calendarVersion: 'cn:2025r1+2026r1',
     calendarCovered: true,
+    // Due Thu 10/9: three working days left from Mon 9/29 (Sun 9/28 is a make-up working day); 督办 5 working days after.
+    ladder: ladder(
+      ['approaching', '2025-09-28T16:00:00.000Z'],
+      ['dueSoon', '2025-10-08T16:00:00.000Z'],
+      ['missed', '2025-10-09T16:00:00.000Z', 1],
+      ['escalated', '2025-10-15T16:00:00.000Z', 2],
+    ),
     ...over,
   },
 });
@@ -221,15 +232,21 @@ describe('petitionDecider', () => {
       ['visit', 4, false],
       ['online', 20, false],
     ] as const)('channel %s with headcount %i → collective %s', (channel, headcount, collective) => {
+      // A collective case is reported to the union above at once (art. 25).
+      const report = collective ? [{ type: 'PetitionReportedUpward', data: { reasons: ['collective'], reportedTo: 'dist-a', headcount } }] : [];
       given()
         .when(register({ channel, headcount }), ctx(intakeS, at('2025-09-23T10:00')))
-        .thenMatch([{ type: 'PetitionRegistered', data: { collective, headcount } }, { type: 'DeadlineOpened' }]);
+        .thenMatch([{ type: 'PetitionRegistered', data: { collective, headcount } }, ...report, { type: 'DeadlineOpened' }]);
     });
 
     it('records the urgent flag', () => {
       given()
         .when(register({ urgent: true }), ctx(intakeS, at('2025-09-23T10:00')))
-        .thenMatch([{ type: 'PetitionRegistered', data: { urgent: true } }, { type: 'DeadlineOpened' }]);
+        .thenMatch([
+          { type: 'PetitionRegistered', data: { urgent: true } },
+          { type: 'PetitionReportedUpward', data: { reasons: ['urgent'], orgUnit: 'street-a1', reportedTo: 'dist-a', legalBasis: '信访工作条例 art. 25' } },
+          { type: 'DeadlineOpened' },
+        ]);
     });
 
     it('under the zhejiang table: acceptance within 5 working days (due 9/29/2025)', () => {
@@ -252,7 +269,7 @@ describe('petitionDecider', () => {
       given().when(register({ channel: 'visit', petitioners: six, headcount: 30 }), ctx(intakeS, at('2025-09-23T10:00'))).thenThrows('TOO_MANY_REPRESENTATIVES');
       given()
         .when(register({ channel: 'visit', petitioners: six.slice(0, 5), headcount: 30 }), ctx(intakeS, at('2025-09-23T10:00')))
-        .thenMatch([{ type: 'PetitionRegistered', data: { collective: true } }, { type: 'DeadlineOpened' }]);
+        .thenMatch([{ type: 'PetitionRegistered', data: { collective: true } }, { type: 'PetitionReportedUpward' }, { type: 'DeadlineOpened' }]);
     });
 
     it('a jointly signed letter may name more than 5 petitioners', () => {
@@ -355,6 +372,12 @@ describe('petitionDecider', () => {
             legalBasis: '信访工作条例 art. 34',
             calendarVersion: 'cn:2025r1+2026r1',
             calendarCovered: true,
+            ladder: ladder(
+              ['approaching', '2025-11-19T16:00:00.000Z'],
+              ['dueSoon', '2025-11-23T16:00:00.000Z'],
+              ['missed', '2025-11-24T16:00:00.000Z', 1],
+              ['escalated', '2025-12-01T16:00:00.000Z', 2],
+            ),
           },
         },
       ]);
@@ -489,7 +512,15 @@ describe('petitionDecider', () => {
           data: { fromOrgUnit: 'city', toOrgUnit: 'dist-a', reason: '属地管理', transferredAt: '2025-09-25T03:00:00.000Z', receivedDate: '2025-09-25' },
         },
         { type: 'DeadlineCancelled', data: { deadlineId: 'acceptance-1', kind: 'acceptance', reason: 'transferred' } },
-        acceptanceOpened({ deadlineId: 'acceptance-2', ownerOrgUnit: 'dist-a', startDate: '2025-09-25', dueDate: '2025-10-10', dueAt: '2025-10-10T16:00:00.000Z' }),
+        acceptanceOpened({
+          deadlineId: 'acceptance-2',
+          ownerOrgUnit: 'dist-a',
+          startDate: '2025-09-25',
+          dueDate: '2025-10-10',
+          dueAt: '2025-10-10T16:00:00.000Z',
+          // Owned by a district: the city is the only unit above, so the ladder ends at 催办.
+          ladder: ladder(['approaching', '2025-09-29T16:00:00.000Z'], ['dueSoon', '2025-10-09T16:00:00.000Z'], ['missed', '2025-10-10T16:00:00.000Z', 1]),
+        }),
         {
           type: 'DeadlineOpened',
           data: {
@@ -575,7 +606,14 @@ describe('petitionDecider', () => {
         { type: 'PetitionTransferObjected', data: { byOrgUnit: 'dist-a', returnedTo: 'city', reasons: '不属于本级管辖', objectedAt: '2025-10-09T09:00:00.000Z' } },
         { type: 'DeadlineCancelled', data: { deadlineId: 'acceptance-2', kind: 'acceptance', reason: 'transfer objected' } },
         { type: 'DeadlineCancelled', data: { deadlineId: 'transferObjection-1', kind: 'transferObjection', reason: 'transfer objected' } },
-        acceptanceOpened({ deadlineId: 'acceptance-3', ownerOrgUnit: 'city', startDate: '2025-10-09', dueDate: '2025-10-24', dueAt: '2025-10-24T16:00:00.000Z' }),
+        acceptanceOpened({
+          deadlineId: 'acceptance-3',
+          ownerOrgUnit: 'city',
+          startDate: '2025-10-09',
+          dueDate: '2025-10-24',
+          dueAt: '2025-10-24T16:00:00.000Z',
+          ladder: ladder(['approaching', '2025-10-21T16:00:00.000Z'], ['dueSoon', '2025-10-23T16:00:00.000Z'], ['missed', '2025-10-24T16:00:00.000Z', 1]),
+        }),
       ]);
       expect(w.state()).toMatchObject({ status: 'Registered', orgUnit: 'city', transfer: { objected: true } });
     });
@@ -644,6 +682,12 @@ describe('petitionDecider', () => {
             legalBasis: '信访工作条例 (上级工会交办)',
             calendarVersion: 'cn:2025r1+2026r1',
             calendarCovered: true,
+            ladder: ladder(
+              ['approaching', '2025-10-15T16:00:00.000Z'],
+              ['dueSoon', '2025-10-19T16:00:00.000Z'],
+              ['missed', '2025-10-20T16:00:00.000Z', 1],
+              ['escalated', '2025-10-27T16:00:00.000Z', 2],
+            ),
           },
         },
       ]);
@@ -790,7 +834,21 @@ describe('petitionDecider', () => {
         },
         {
           type: 'DeadlineMoved',
-          data: { deadlineId: 'handling-1', kind: 'handling', dueDate: '2025-12-24', dueAt: '2025-12-24T16:00:00.000Z', reason: 'extension', calendarVersion: 'cn:2025r1+2026r1' },
+          data: {
+            deadlineId: 'handling-1',
+            kind: 'handling',
+            dueDate: '2025-12-24',
+            dueAt: '2025-12-24T16:00:00.000Z',
+            reason: 'extension',
+            calendarVersion: 'cn:2025r1+2026r1',
+            // A move carries the new ladder.
+            ladder: ladder(
+              ['approaching', '2025-12-19T16:00:00.000Z'],
+              ['dueSoon', '2025-12-23T16:00:00.000Z'],
+              ['missed', '2025-12-24T16:00:00.000Z', 1],
+              ['escalated', '2025-12-31T16:00:00.000Z', 2],
+            ),
+          },
         },
       ]);
       const s = w.state();
@@ -1128,6 +1186,7 @@ describe('petitionDecider', () => {
               ownerOrgUnit: 'street-a1',
               escalateTo: 'dist-a',
               level: 1,
+              next: { step: 'escalated', level: 2, at: '2025-10-15T16:00:00.000Z' },
             },
           },
         ]);
@@ -1239,5 +1298,65 @@ describe('petitionDecider', () => {
         'recheckDecision-1': 'met',
       });
     });
+  });
+});
+
+describe('RouteOutPetition to mediation (opens a linked mediation case)', () => {
+  const worker = (n: number, migrant = true) => ({ workerId: `w${n}`, name: `工人${n}`, migrantWorker: migrant });
+  const mediation = {
+    employer: { name: '某建筑公司', creditCode: '91110000000000000X' },
+    claims: [{ type: 'wages' as const, amountYuan: 48000 }],
+    disputeDate: '2025-08-31',
+    workers: [worker(1), worker(2)],
+  };
+  const toMediation = (over: Partial<Extract<PetitionCommand, { type: 'RouteOutPetition' }>> = {}): PetitionCommand => ({
+    type: 'RouteOutPetition',
+    signedBy: 'head@street-a1',
+    procedure: 'mediation',
+    target: 'A1街道劳动争议调解委员会',
+    reason: '属劳动争议，导入调解程序',
+    mediation,
+    ...over,
+  });
+
+  it('records the application data on the event, as plain known fields only', () => {
+    const extra = { ...mediation, workers: [{ ...worker(1), shoeSize: 42 }, worker(2)], employer: { name: '某建筑公司', boss: 'x' } } as never;
+    const events = given(registered).when(toMediation({ mediation: extra }), ctx(officerS, at('2025-09-24T10:00'))).thenMatch([
+      { type: 'PetitionRoutedOut', data: { procedure: 'mediation', onTime: true } },
+      { type: 'DeadlineMet', data: { kind: 'acceptance' } },
+    ]);
+    expect((events[0].data as { mediation: unknown }).mediation).toEqual({
+      employer: { name: '某建筑公司' },
+      claims: [{ type: 'wages', amountYuan: 48000 }],
+      disputeDate: '2025-08-31',
+      workers: [worker(1), worker(2)],
+    });
+  });
+
+  it('needs the application data for mediation, and refuses it for any other procedure', () => {
+    given(registered).when(toMediation({ mediation: undefined }), ctx(officerS, at('2025-09-24T10:00'))).thenThrows('MEDIATION_DATA_REQUIRED');
+    given(registered)
+      .when(toMediation({ procedure: 'labour_arbitration' }), ctx(officerS, at('2025-09-24T10:00')))
+      .thenThrows('MEDIATION_DATA_NOT_APPLICABLE');
+  });
+
+  it.each([
+    ['no workers', { workers: [] }, 'WORKERS_REQUIRED'],
+    ['no employer', { employer: { name: ' ' } }, 'EMPLOYER_REQUIRED'],
+    ['no claims', { claims: [] }, 'CLAIMS_REQUIRED'],
+    ['a dispute date in the future', { disputeDate: '2025-10-01' }, 'INVALID_DISPUTE_DATE'],
+    ['a collective claim without representatives', { workers: Array.from({ length: 10 }, (_, i) => worker(i + 1)), commonClaim: true }, 'REPRESENTATIVES_REQUIRED'],
+    ['a headcount below the workers named', { headcount: 1 }, 'INVALID_HEADCOUNT'],
+  ])('refuses a route-out the mediation workflow would refuse: %s', (_label, over, code) => {
+    given(registered).when(toMediation({ mediation: { ...mediation, ...over } as never }), ctx(officerS, at('2025-09-24T10:00'))).thenThrows(code);
+  });
+
+  it('a collective route-out with representatives is accepted; the usual rules of routing out still apply', () => {
+    const workers = Array.from({ length: 12 }, (_, i) => worker(i + 1));
+    given(registered)
+      .when(toMediation({ mediation: { ...mediation, workers, commonClaim: true, representatives: ['w1', 'w2'] } }), ctx(headS, at('2025-09-24T10:00')))
+      .thenMatch([{ type: 'PetitionRoutedOut', data: { mediation: { commonClaim: true, representatives: ['w1', 'w2'] } } }, { type: 'DeadlineMet' }]);
+    given(registered).when(toMediation(), ctx(officerB, at('2025-09-24T10:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    given(registered).when(toMediation(), ctx(intakeS, at('2025-09-24T10:00'))).thenThrows('ROLE_NOT_ALLOWED', 'forbidden');
   });
 });

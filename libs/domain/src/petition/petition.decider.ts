@@ -2,20 +2,34 @@ import type { Role } from '../common/actor';
 import type { Decider, DecisionContext } from '../common/decider';
 import { forbidden, notFound, ruleViolation } from '../common/domain-error';
 import { periodEnd } from '../calendar/day-counting';
-import { endOfDay, isLocalDate, LocalDate, localDateOf } from '../calendar/local-date';
+import { isLocalDate, localDateOf } from '../calendar/local-date';
 import {
   cancelPendingDeadlines,
   decideAcknowledge,
-  decideExpiry,
+  decideLadderStep,
   meetDeadlines,
+  moveDeadline,
   openDatedDeadline,
   openDeadline,
 } from '../deadlines/deadline.decisions';
 import { isDeadlineEvent } from '../deadlines/deadline.events';
 import { Deadlines, DeadlineState, evolveDeadlines, pendingOfKind } from '../deadlines/deadline.state';
+import { SYSTEM_ACTOR } from '../common/actor';
+import { applicationFromPetition, MediationRouting, normalizeRouting } from '../mediation/from-petition';
+import { mediationDecider } from '../mediation/mediation.decider';
+import { initialMediationState } from '../mediation/mediation.state';
 import type { PetitionCommand } from './petition.commands';
 import type { CloseReason, PetitionEvent } from './petition.events';
 import { evolvePetition, initialPetitionState, PetitionState, PetitionStatus } from './petition.state';
+import {
+  checkAccusedOrg,
+  checkPetitionerKeys,
+  decideRepeat,
+  decideReplyToSupervision,
+  decideSupervise,
+  reportUpward,
+  requireNotAccused,
+} from './petition.oversight';
 
 const REGS = '信访工作条例';
 
@@ -55,6 +69,9 @@ export const PETITION_COMMAND_ROLES: Readonly<Record<Exclude<CommandType, 'Ackno
   RequestRecheck: ['officer', 'intake', 'head'],
   DecideRecheck: ['head', 'officer', 'supervisor'],
   ClosePetition: ['head', 'system'],
+  SupervisePetition: ['supervisor', 'head'],
+  ReplyToSupervision: ['officer', 'head'],
+  RecordRepeatPetition: ['intake', 'officer', 'head'],
   ExpireDeadline: ['system'],
 };
 
@@ -133,6 +150,32 @@ function openWindow(state: PetitionState, kind: string, now: string): DeadlineSt
   return w && w.status === 'open' && notAfter(now, w.dueAt) ? w : undefined;
 }
 
+/**
+ * Routing out to mediation opens a linked mediation case (process manager petition-to-mediation), so the route-out
+ * carries the application data and is refused now, with the mediation workflow's own code, if that workflow would
+ * refuse the application (a dry run of its decider as Hearth itself).
+ */
+function routingToMediation(
+  command: Extract<PetitionCommand, { type: 'RouteOutPetition' }>,
+  state: PetitionState,
+  ctx: DecisionContext,
+): MediationRouting | undefined {
+  if (command.procedure !== 'mediation') {
+    if (command.mediation !== undefined)
+      throw ruleViolation('MEDIATION_DATA_NOT_APPLICABLE', 'mediation data is given only when routing out to mediation', { procedure: command.procedure });
+    return undefined;
+  }
+  if (!command.mediation)
+    throw ruleViolation('MEDIATION_DATA_REQUIRED', 'routing out to mediation needs the application: employer, claims, dispute date and workers');
+  const routing = normalizeRouting(command.mediation);
+  const petition = { petitionId: state.petitionId!, orgUnit: state.orgUnit!, headcount: state.headcount ?? 1, facts: '' };
+  mediationDecider.decide(applicationFromPetition(`from-petition-${state.petitionId}`, petition, routing), initialMediationState, {
+    ...ctx,
+    actor: SYSTEM_ACTOR,
+  });
+  return routing;
+}
+
 function decideAcceptanceOutcome(
   command: Extract<PetitionCommand, { type: 'AcceptPetition' | 'NotAcceptPetition' | 'RouteOutPetition' }>,
   state: PetitionState,
@@ -158,8 +201,9 @@ function decideAcceptanceOutcome(
         data: { decidedAt: now, signedBy: command.signedBy, reason: command.reason, legalBasis: command.legalBasis ?? basis, onTime },
       });
       break;
-    case 'RouteOutPetition':
+    case 'RouteOutPetition': {
       requireText(command.reason, 'REASON_REQUIRED', 'the reason for routing out');
+      const mediation = routingToMediation(command, state, ctx);
       out.push({
         type: 'PetitionRoutedOut',
         data: {
@@ -170,9 +214,11 @@ function decideAcceptanceOutcome(
           reason: command.reason,
           legalBasis: command.legalBasis ?? basis,
           onTime,
+          ...(mediation ? { mediation } : {}),
         },
       });
       break;
+    }
   }
   out.push(...meetDeadlines(out.deadlines, 'acceptance', now));
   out.push(...cancelPendingDeadlines(out.deadlines, 'acceptance decided', ['transferObjection']));
@@ -204,6 +250,8 @@ function decideRegister(command: Extract<PetitionCommand, { type: 'RegisterPetit
       max: maxReps,
     });
   const collective = command.channel === 'visit' && command.headcount >= limit('collectiveVisitHeadcount');
+  checkAccusedOrg(command, ctx);
+  checkPetitionerKeys(command.petitionerKeys);
   const out = new Emitter(state.deadlines);
   out.push({
     type: 'PetitionRegistered',
@@ -220,12 +268,16 @@ function decideRegister(command: Extract<PetitionCommand, { type: 'RegisterPetit
       identityKnown: command.identityKnown,
       collective,
       urgent: command.urgent ?? false,
+      ...(command.major ? { major: true } : {}),
+      ...(command.accusedOrgUnit ? { accusedOrgUnit: command.accusedOrgUnit } : {}),
+      ...(command.petitionerKeys?.length ? { petitionerKeys: command.petitionerKeys } : {}),
       receivedAt: ctx.now,
       receivedDate,
       jurisdiction: ctx.jurisdiction,
       registeredBy: ctx.actor.id,
     },
   });
+  out.push(...reportUpward((out.events[0] as Extract<PetitionEvent, { type: 'PetitionRegistered' }>).data, ctx));
   // No written notice is owed when the petitioner's name or address is unknown (art. 23).
   if (command.identityKnown) {
     const rule = ctx.rules.deadline('petition.acceptance', ctx.jurisdiction, receivedDate);
@@ -243,6 +295,10 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
   if (command.type === 'RegisterPetition') return decideRegister(command, state, ctx);
   if (state.status === 'None') throw notFound('PETITION_NOT_FOUND', 'no such petition');
   if (command.type === 'AcknowledgeEscalation') return decideAcknowledge(state.deadlines, command.deadlineId, command.level, command.note, ctx);
+  if (command.type === 'RecordRepeatPetition') {
+    requireRole(ctx, PETITION_COMMAND_ROLES.RecordRepeatPetition, command.type);
+    return decideRepeat(command, state, ctx);
+  }
 
   const caseOrg = state.orgUnit!;
   const isHandler = command.type === 'RecordProgress' && state.handler === ctx.actor.id && ctx.actor.role !== 'auditor' && ctx.actor.role !== 'system';
@@ -265,6 +321,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       const target = command.toOrgUnit;
       requireKnownUnit(ctx, target);
       if (target === caseOrg) throw ruleViolation('TRANSFER_TO_SAME_UNIT', `the case already belongs to ${target}`);
+      requireNotAccused(state, target, ctx);
       requireWithin(ctx, target, 'the transfer target');
       if (target === ctx.actor.orgUnit)
         throw ruleViolation('TRANSFER_TARGET_NOT_BELOW', 'a union transfers a case to a unit below it, not to itself', { toOrgUnit: target });
@@ -299,6 +356,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       const target = command.toOrgUnit;
       requireKnownUnit(ctx, target);
       if (target === caseOrg) throw ruleViolation('ASSIGN_TO_SAME_UNIT', `the case already belongs to ${target}`);
+      requireNotAccused(state, target, ctx);
       requireWithin(ctx, target, 'the assignment target');
       if (target === ctx.actor.orgUnit)
         throw ruleViolation('ASSIGN_TARGET_NOT_BELOW', '交办 goes to a unit below the assigning union', { toOrgUnit: target });
@@ -353,17 +411,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
         type: 'HandlingExtended',
         data: { reason: command.reason, days: command.days, newDueDate, approvedBy: ctx.actor.id, legalBasis: `${REGS} art. 34`, extendedAt: now },
       });
-      out.push({
-        type: 'DeadlineMoved',
-        data: {
-          deadlineId: handling.deadlineId,
-          kind: handling.kind,
-          dueDate: newDueDate,
-          dueAt: endOfDay(newDueDate),
-          reason: 'extension',
-          calendarVersion: ctx.calendar.version,
-        },
-      });
+      out.push(moveDeadline(handling, newDueDate, 'extension', ctx));
       return out.events;
     }
 
@@ -490,8 +538,16 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       return out.events;
     }
 
+    case 'SupervisePetition':
+      return out.push(...decideSupervise(command, state, out.deadlines, ctx)).events;
+
+    case 'ReplyToSupervision':
+      return out.push(...decideReplyToSupervision(command, state, ctx)).events;
+
     case 'ExpireDeadline': {
-      out.push(...decideExpiry(state.deadlines, command.deadlineId, ctx));
+      // The handler is the assigned officer of deadlines owned by the case's current unit (not of a review body's).
+      const owner = state.deadlines[command.deadlineId]?.ownerOrgUnit;
+      out.push(...decideLadderStep(state.deadlines, command, ctx, { assignee: owner === caseOrg ? state.handler : undefined }));
       const lapsed = out.events.find((e) => e.type === 'DeadlineLapsed');
       const closes =
         lapsed &&

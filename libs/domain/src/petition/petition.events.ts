@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../common/decider';
 import type { DeadlineEvent } from '../deadlines/deadline.events';
 import type { LocalDate } from '../calendar/local-date';
+import type { MediationRouting } from '../mediation/from-petition';
 
 export const PETITION_CHANNELS = ['online', 'letter', 'visit', 'hotline'] as const;
 export type PetitionChannel = (typeof PETITION_CHANNELS)[number];
@@ -41,6 +42,12 @@ export type PetitionRegistered = DomainEvent<
     /** A visit by 5 or more people. */
     collective: boolean;
     urgent: boolean;
+    /** 重大 (present only when flagged). */
+    major?: boolean;
+    /** 检举控告: the accused org unit, whose users never see the petitioners (art. 46(5)). */
+    accusedOrgUnit?: string;
+    /** Blind-index keys (HMAC) of the petitioners' ID numbers, for finding repeat petitions; not personal data. */
+    petitionerKeys?: string[];
     receivedAt: string;
     receivedDate: LocalDate;
     /** The rule table this case runs under for its whole life. */
@@ -59,7 +66,17 @@ export type PetitionNotAccepted = DomainEvent<
 >;
 export type PetitionRoutedOut = DomainEvent<
   'PetitionRoutedOut',
-  { decidedAt: string; signedBy: string; procedure: RouteOutProcedure; target?: string; reason: string; legalBasis: string; onTime: boolean }
+  {
+    decidedAt: string;
+    signedBy: string;
+    procedure: RouteOutProcedure;
+    target?: string;
+    reason: string;
+    legalBasis: string;
+    onTime: boolean;
+    /** Procedure `mediation` only: the application data the linked mediation case opens with (PII: workers, employer). */
+    mediation?: MediationRouting;
+  }
 >;
 /** 转送: an upper union sends the case to another (usually lower) org unit, which receives it now. */
 export type PetitionTransferred = DomainEvent<
@@ -102,6 +119,49 @@ export type RecheckDecided = DomainEvent<
 >;
 export type PetitionClosed = DomainEvent<'PetitionClosed', { reason: CloseReason; closedAt: string; closedBy: string; note?: string }>;
 
+export const REPORT_REASONS = ['collective', 'urgent', 'major'] as const;
+export type ReportReason = (typeof REPORT_REASONS)[number];
+/** A collective, urgent or major case is reported to the union above at once (信访工作条例 art. 25). */
+export type PetitionReportedUpward = DomainEvent<
+  'PetitionReportedUpward',
+  { reasons: ReportReason[]; orgUnit: string; reportedTo: string; headcount: number; reportedAt: string; legalBasis: string }
+>;
+/** 督办: supervised by an upper union, which requires a written reply by `dueDate` (deadline `supervisionId`). */
+export type PetitionSupervised = DomainEvent<
+  'PetitionSupervised',
+  {
+    supervisionId: string;
+    byOrgUnit: string;
+    toOrgUnit: string;
+    dueDate: LocalDate;
+    instructions: string;
+    supervisedBy: string;
+    supervisedAt: string;
+  }
+>;
+export type SupervisionReplied = DomainEvent<
+  'SupervisionReplied',
+  { supervisionId: string; reply: string; repliedBy: string; repliedAt: string; onTime: boolean }
+>;
+/** A repeat petition (same petitioner, same subject) linked to this open or rechecked case (art. 19, 36). */
+export type RepeatPetitionReceived = DomainEvent<
+  'RepeatPetitionReceived',
+  {
+    orgUnit: string;
+    receivedAtOrgUnit: string;
+    channel: PetitionChannel;
+    headcount: number;
+    facts?: string;
+    request?: string;
+    petitionerKeys?: string[];
+    receivedAt: string;
+    receivedBy: string;
+    /** The case was closed by 复核: the same facts are not accepted again (art. 36). */
+    afterRecheck: boolean;
+    legalBasis: string;
+  }
+>;
+
 export type PetitionOwnEvent =
   | PetitionRegistered
   | PetitionReceiptNotified
@@ -121,7 +181,11 @@ export type PetitionOwnEvent =
   | ReviewDecided
   | RecheckRequested
   | RecheckDecided
-  | PetitionClosed;
+  | PetitionClosed
+  | PetitionReportedUpward
+  | PetitionSupervised
+  | SupervisionReplied
+  | RepeatPetitionReceived;
 
 /** Everything a petition stream holds. */
 export type PetitionEvent = PetitionOwnEvent | DeadlineEvent;

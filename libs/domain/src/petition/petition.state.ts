@@ -69,6 +69,11 @@ export interface PetitionState {
   headcount?: number;
   collective: boolean;
   urgent: boolean;
+  major: boolean;
+  /** 检举控告: the accused org unit (art. 46(5)). */
+  accusedOrgUnit?: string;
+  /** Repeat petitions linked to this case. */
+  repeats: number;
   identityKnown: boolean;
   receiptNotified: boolean;
   handler?: string;
@@ -89,6 +94,8 @@ export const initialPetitionState: PetitionState = {
   status: 'None',
   collective: false,
   urgent: false,
+  major: false,
+  repeats: 0,
   identityKnown: true,
   receiptNotified: false,
   extended: false,
@@ -114,6 +121,8 @@ export function evolvePetition(state: PetitionState, event: PetitionEvent): Peti
         headcount: d.headcount,
         collective: d.collective,
         urgent: d.urgent,
+        major: d.major === true,
+        ...(d.accusedOrgUnit ? { accusedOrgUnit: d.accusedOrgUnit } : {}),
         identityKnown: d.identityKnown,
       };
     }
@@ -174,6 +183,8 @@ export function evolvePetition(state: PetitionState, event: PetitionEvent): Peti
       };
     case 'PetitionClosed':
       return { ...state, status: 'Closed', closeReason: event.data.reason, closedAt: event.data.closedAt };
+    case 'RepeatPetitionReceived':
+      return { ...state, repeats: state.repeats + 1 };
     default:
       return state;
   }

@@ -68,4 +68,9 @@ export class RuleBook {
     if (v === undefined) throw new Error(`no limit ${key} for ${jurisdiction} on ${on}`);
     return v;
   }
+
+  /** A limit that may be left unconfigured (then `undefined`). */
+  findLimit(key: string, jurisdiction: string, on: LocalDate): number | undefined {
+    return this.lookup(jurisdiction, on, (t) => t.limits[key]);
+  }
 }

@@ -2,6 +2,7 @@ import { RuleBook, RuleTable } from './rule-book';
 import { PETITION_RULES } from './petition.rules';
 import { MEDIATION_RULES } from './mediation.rules';
 import { HARDSHIP_RULES } from './hardship.rules';
+import { LADDER_RULES } from './ladder.rules';
 
 /**
  * Every workflow contributes fragments (jurisdiction + effective date + its own keys); fragments with the
@@ -17,6 +18,6 @@ export function mergeRuleFragments(fragments: readonly RuleTable[]): RuleTable[]
   return [...merged.values()];
 }
 
-export const RULE_TABLES: readonly RuleTable[] = mergeRuleFragments([...PETITION_RULES, ...MEDIATION_RULES, ...HARDSHIP_RULES]);
+export const RULE_TABLES: readonly RuleTable[] = mergeRuleFragments([...PETITION_RULES, ...MEDIATION_RULES, ...HARDSHIP_RULES, ...LADDER_RULES]);
 
 export const defaultRuleBook = (): RuleBook => new RuleBook(RULE_TABLES);

@@ -14,7 +14,13 @@ export interface HearthTokenClaims {
 
 /**
  * Bearer JWT (HS256, secret from HEARTH_JWT_SECRET) carrying user id, role and org unit. Deny by default:
- * a route is open only when marked @Public(). The org unit must exist in the org tree.
+ * - a route is open only when marked @Public();
+ * - the token must name a user of the org data with exactly that role and org unit (a user moved or removed there
+ *   loses access at once, and no token can claim a role its user does not have);
+ * - `@Roles(...)` limits a route to roles; auditors (read everything in their subtree, run no command) are refused
+ *   every route that changes state (any method but GET/HEAD) unless the route lists `auditor` itself, i.e. a query
+ *   sent as POST to keep an ID number out of the URL;
+ * - the org-subtree scope of queries and commands is checked by the controllers and the deciders.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
@@ -39,12 +45,16 @@ export class JwtAuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token is invalid or expired' });
     }
-    if (!claims.sub || !claims.role || !claims.org || !this.org.directory.has(claims.org))
+    const user = claims.sub ? this.org.user(claims.sub) : undefined;
+    if (!user || user.role !== claims.role || user.orgUnit !== claims.org || !this.org.directory.has(claims.org))
       throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token does not name a known user, role and org unit' });
     req.actor = { id: claims.sub, role: claims.role, orgUnit: claims.org };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role))
       throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `role ${claims.role} may not do this` });
+    const method = (req as { method?: string }).method?.toUpperCase() ?? 'GET';
+    if (claims.role === 'auditor' && method !== 'GET' && method !== 'HEAD' && !roles?.includes('auditor'))
+      throw new ForbiddenException({ code: 'AUDITOR_READ_ONLY', message: 'auditors read; they run no command' });
     return true;
   }
 }

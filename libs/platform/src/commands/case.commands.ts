@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Actor, DomainError, SYSTEM_ACTOR } from '@hearth/domain';
+import { Actor, DomainError, LadderStep, SYSTEM_ACTOR } from '@hearth/domain';
 import { CommandMeta, CommandOutcome, CommandRunner } from './command-runner';
 import { CaseCategory, DECIDERS, deciderForStream } from './decider-registry';
 import { derivedId } from '@hearth/event-store';
@@ -31,12 +31,18 @@ export class HandleCaseCommandHandler implements ICommandHandler<HandleCaseComma
   }
 }
 
-/** A deadline's timer fired (BullMQ worker). The workflow's decider decides whether it still matters. */
+/**
+ * A deadline's timer fired (BullMQ worker) for a rung of its ladder (`step`, `level`, `at`; no step = the due time).
+ * The workflow's decider decides whether it still matters.
+ */
 export class ExpireDeadline {
   constructor(
     readonly streamId: string,
     readonly deadlineId: string,
     readonly dueAt: string,
+    readonly step?: LadderStep,
+    readonly level?: number,
+    readonly at?: string,
   ) {}
 }
 
@@ -46,12 +52,18 @@ export class ExpireDeadlineHandler implements ICommandHandler<ExpireDeadline, Co
   execute(c: ExpireDeadline): Promise<CommandOutcome> {
     const target = deciderForStream(c.streamId);
     if (!target) throw new DomainError('UNKNOWN_STREAM', `no workflow for stream ${c.streamId}`, 'not_found');
-    // One command id per (deadline, due time): a timer firing twice decides once.
-    const commandId = derivedId(`expire|${c.streamId}|${c.deadlineId}|${c.dueAt}`);
-    return this.runner.execute(target.decider, target.id, { type: 'ExpireDeadline', deadlineId: c.deadlineId }, SYSTEM_ACTOR, {
-      commandId,
-      cause: 'timer',
-    });
+    // One command id per (deadline, rung): a timer firing twice decides once. The due-time rung keeps the id
+    // timers had before ladders existed.
+    const rung = !c.step || c.step === 'missed' ? '' : `|${c.step}|${c.level ?? ''}|${c.at ?? ''}`;
+    const commandId = derivedId(`expire|${c.streamId}|${c.deadlineId}|${c.dueAt}${rung}`);
+    const command = {
+      type: 'ExpireDeadline' as const,
+      deadlineId: c.deadlineId,
+      ...(c.step ? { step: c.step } : {}),
+      ...(c.level !== undefined ? { level: c.level } : {}),
+      ...(c.at ? { at: c.at } : {}),
+    };
+    return this.runner.execute(target.decider, target.id, command, SYSTEM_ACTOR, { commandId, cause: 'timer' });
   }
 }
 

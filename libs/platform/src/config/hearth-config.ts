@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -13,6 +14,8 @@ export interface HearthConfig {
   redisPrefix: string;
   jwtSecret: string;
   jwtTtl: string;
+  /** Key of the keyed hash (HMAC-SHA256) over ID numbers: the blind index behind one-file-per-household. */
+  blindIndexKey: string;
   jurisdiction: string;
   orgFile: string;
   /** Local rule tables (低保 lines, local periods) merged into the national ones. */
@@ -46,6 +49,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     redisPrefix: env.HEARTH_REDIS_PREFIX ?? 'hearth:',
     jwtSecret,
     jwtTtl: env.HEARTH_JWT_TTL ?? '12h',
+    // Fallback for demos only: derived from the JWT secret, so rotating that secret would change every
+    // hardship file id; deployments set HEARTH_BLIND_INDEX_KEY and never change it.
+    blindIndexKey: env.HEARTH_BLIND_INDEX_KEY || createHmac('sha256', jwtSecret).update('hearth-blind-index-v1').digest('base64url'),
     jurisdiction: env.HEARTH_JURISDICTION ?? 'national',
     orgFile: env.HEARTH_ORG_FILE ? resolve(env.HEARTH_ORG_FILE) : findUp('config/demo-org.json', __dirname),
     rulesFile: env.HEARTH_RULES_FILE ? resolve(env.HEARTH_RULES_FILE) : findUp('config/local-rules.json', __dirname),

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { AlertQueries, PetitionQueries } from '@hearth/read-models';
+import { AlertQueries, HardshipQueries, MediationQueries, PetitionQueries } from '@hearth/read-models';
 import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
 import { REDIS } from '../hearth-core.module';
 
@@ -10,7 +10,9 @@ import { REDIS } from '../hearth-core.module';
   providers: [
     { provide: PetitionQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new PetitionQueries(r, c.redisPrefix) },
     { provide: AlertQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new AlertQueries(r, c.redisPrefix) },
+    { provide: HardshipQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new HardshipQueries(r, c.redisPrefix) },
+    { provide: MediationQueries, inject: [REDIS, HEARTH_CONFIG], useFactory: (r: Redis, c: HearthConfig) => new MediationQueries(r, c.redisPrefix) },
   ],
-  exports: [PetitionQueries, AlertQueries],
+  exports: [PetitionQueries, AlertQueries, HardshipQueries, MediationQueries],
 })
 export class ReadModelQueriesModule {}

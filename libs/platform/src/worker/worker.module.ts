@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type Redis from 'ioredis';
 import { DomainError } from '@hearth/domain';
 import { EVENT_STORE, EventStore } from '@hearth/event-store';
-import { AlertProjection, PetitionProjection, ProjectionRunner, RunnerLogger } from '@hearth/read-models';
+import { AlertProjection, RepeatPetitionProjection, HardshipProjection, MediationProjection, PetitionProjection, ProjectionRunner, RunnerLogger } from '@hearth/read-models';
 import { DeadlineJobData, DeadlineScheduler, DeadlineTimerWorker } from '@hearth/scheduling';
 import { CLOCK, Clock } from '../clock/clock';
 import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
@@ -11,6 +11,8 @@ import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
 import { REDIS } from '../hearth-core.module';
 import { ExpireDeadline } from '../commands/case.commands';
 import { redisOptionsFromUrl } from './redis-connection';
+import { WebhookDelivery, webhookSettingsFromEnv } from '../webhooks';
+import { PetitionToMediationWorker } from './petition-to-mediation';
 
 const nestLogger = (name: string): RunnerLogger => {
   const l = new Logger(name);
@@ -26,6 +28,8 @@ const nestLogger = (name: string): RunnerLogger => {
 export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly projections: ProjectionRunner;
   readonly scheduler: DeadlineScheduler;
+  /** Webhook delivery of new alerts (config/webhooks.json); a no-op without endpoints. */
+  readonly webhooks: WebhookDelivery;
   private timers?: DeadlineTimerWorker;
   private readonly log = new Logger('worker');
 
@@ -37,12 +41,20 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: CommandBus,
   ) {
+    this.webhooks = new WebhookDelivery({
+      settings: webhookSettingsFromEnv(process.env, (u) => org.directory.has(u)),
+      redis,
+      connection: redisOptionsFromUrl(config.redisUrl),
+      isWithin: (unit, ancestor) => org.directory.isWithin(unit, ancestor),
+      keyPrefix: config.redisPrefix,
+      logger: new Logger('webhooks'),
+    });
     this.projections = new ProjectionRunner({
       store,
       redis,
       name: 'read-models',
       prefix: config.redisPrefix,
-      projections: [new PetitionProjection({ org: org.directory }), new AlertProjection()],
+      projections: [new PetitionProjection({ org: org.directory }), new AlertProjection({ org: org.directory, users: org.allUsers(), deliver: (alerts) => this.webhooks.enqueue(alerts) }), new RepeatPetitionProjection(), new HardshipProjection({ org: org.directory }), new MediationProjection({ org: org.directory })],
       logger: nestLogger('read-models'),
     });
     this.scheduler = new DeadlineScheduler({
@@ -57,6 +69,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.projections.start();
+    this.webhooks.start();
     this.scheduler.start();
     this.timers = new DeadlineTimerWorker({
       connection: redisOptionsFromUrl(this.config.redisUrl),
@@ -69,7 +82,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   private async fire(d: DeadlineJobData): Promise<void> {
     try {
-      await this.commands.execute(new ExpireDeadline(d.streamId, d.deadlineId, d.dueAt));
+      await this.commands.execute(new ExpireDeadline(d.streamId, d.deadlineId, d.dueAt, d.step, d.level, d.at));
     } catch (err) {
       // A timer for a deadline its stream no longer knows has nothing left to decide.
       if (err instanceof DomainError && err.kind === 'not_found') {
@@ -82,8 +95,9 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([this.timers?.close(), this.scheduler.stop(), this.projections.stop()]);
+    await this.webhooks.close().catch(() => undefined);
   }
 }
 
-@Module({ providers: [WorkerService], exports: [WorkerService] })
+@Module({ providers: [WorkerService, PetitionToMediationWorker], exports: [WorkerService, PetitionToMediationWorker] })
 export class WorkerModule {}

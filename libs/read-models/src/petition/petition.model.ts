@@ -1,4 +1,4 @@
-import type { AnswerOutcome, CloseReason, PetitionCategory, PetitionChannel, ReviewOutcome } from '@hearth/domain/petition/petition.events';
+import type { AnswerOutcome, CloseReason, PetitionCategory, PetitionChannel, ReviewOutcome, RouteOutProcedure } from '@hearth/domain/petition/petition.events';
 import type { PetitionStatus } from '@hearth/domain/petition/petition.state';
 
 /**
@@ -81,6 +81,9 @@ export interface PetitionDoc {
   /** acceptance decision: a = accepted, n = not accepted, r = routed out; decided on time */
   dc?: 'a' | 'n' | 'r';
   dot?: boolean;
+  /** routed out to this procedure; the linked mediation case once it is opened */
+  rt?: RouteOutProcedure;
+  mi?: string;
   /** answer outcome, answered on time */
   ao?: AnswerOutcome;
   aot?: boolean;
@@ -144,6 +147,9 @@ export interface PetitionDetail extends PetitionSummary {
   receiptNotified: boolean;
   decision?: 'accepted' | 'not_accepted' | 'routed_out';
   decidedOnTime?: boolean;
+  routedTo?: RouteOutProcedure;
+  /** The mediation case opened from this petition (routed out to mediation). */
+  mediationId?: string;
   answerOutcome?: AnswerOutcome;
   answeredOnTime?: boolean;
   reviewOutcome?: ReviewOutcome;
@@ -165,6 +171,8 @@ export const COUNTER_FIELDS = [
   'acceptedOnTime',
   'notAccepted',
   'routedOut',
+  /** Routed out to mediation: a linked mediation case is opened (routed, not lost). */
+  'routedToMediation',
   'answered',
   'answeredOnTime',
   'closed',
@@ -279,6 +287,8 @@ export function toDetail(m: string, doc: PetitionDoc, now?: number): PetitionDet
     receiptNotified: !!doc.rn,
     ...opt('decision', doc.dc ? DECISIONS[doc.dc] : undefined),
     ...opt('decidedOnTime', doc.dot),
+    ...opt('routedTo', doc.rt),
+    ...opt('mediationId', doc.mi),
     ...opt('answerOutcome', doc.ao),
     ...opt('answeredOnTime', doc.aot),
     ...opt('reviewOutcome', doc.rv),

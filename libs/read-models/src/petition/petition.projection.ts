@@ -16,6 +16,12 @@ type Keys = ReturnType<typeof petitionKeys>;
 const stored = (kind: string, due: string, owner: string, missedLevel: number, overdueUnit?: string | null): StoredDeadline =>
   overdueUnit ? [kind, due, owner, missedLevel, overdueUnit] : [kind, due, owner, missedLevel];
 
+/** The petition a mediation case was opened from (its MediationApplied event), if any. */
+function linkedPetition(e: RecordedEvent): string | undefined {
+  if (e.type !== 'MediationApplied' || !e.streamId.startsWith('mediation-')) return undefined;
+  return (e.data as { fromPetition?: { petitionId?: string } }).fromPetition?.petitionId || undefined;
+}
+
 /** Subtree counter deltas of one batch: unit → field → delta. */
 class CounterDeltas {
   readonly byUnit = new Map<string, Map<string, number>>();
@@ -89,12 +95,19 @@ export class PetitionProjection implements Projection {
   }
 
   async apply(batch: ProjectionBatch): Promise<void> {
-    const events = batch.events.filter((e) => e.streamId.startsWith('petition-'));
+    // A mediation case opened from a petition (routed out to mediation) links back to it.
+    const events = batch.events.filter((e) => e.streamId.startsWith('petition-') || linkedPetition(e) !== undefined);
     if (!events.length) return;
     const keys = petitionKeys(batch.prefix);
     const memberOf = new Map<string, string>();
-    for (const e of events) if (!memberOf.has(e.streamId)) memberOf.set(e.streamId, compactId(e.streamId.slice('petition-'.length)));
-    const members = [...memberOf.values()];
+    const member = (e: RecordedEvent): string => {
+      const key = linkedPetition(e) ?? e.streamId.slice('petition-'.length);
+      let m = memberOf.get(key);
+      if (m === undefined) memberOf.set(key, (m = compactId(key)));
+      return m;
+    };
+    for (const e of events) member(e);
+    const members = [...new Set(memberOf.values())];
     const raw = await batch.redis.mget(members.map((m) => keys.doc(m)));
     const docs = new Map<string, PetitionDoc | undefined>();
     const before = new Map<string, Map<string, number>>();
@@ -107,7 +120,7 @@ export class PetitionProjection implements Projection {
     const ctr = new CounterDeltas();
     const changed = new Set<string>();
     for (const e of events) {
-      const m = memberOf.get(e.streamId)!;
+      const m = member(e);
       const at = packTime(e.metadata?.occurredAt ?? e.recordedAt);
       const next = this.evolve(docs.get(m), e, at, ctr);
       if (!next) continue;
@@ -167,6 +180,11 @@ export class PetitionProjection implements Projection {
       };
     }
     if (!doc) return undefined;
+    if (e.type === 'MediationApplied') {
+      // An event of the mediation stream: the link only (revision and time are the petition's own).
+      doc.mi = (e.data as { mediationId: string }).mediationId;
+      return doc;
+    }
     // Documents are parsed fresh for each batch and owned by it: fold in place.
     const s = doc;
     if (at) s.up = at;
@@ -186,7 +204,12 @@ export class PetitionProjection implements Projection {
         ctr.add(here(), 'accepted');
         if (d.onTime) ctr.add(here(), 'acceptedOnTime');
         if (s.dc === 'n') ctr.add(here(), 'notAccepted');
-        if (s.dc === 'r') ctr.add(here(), 'routedOut');
+        if (s.dc === 'r') {
+          const procedure = (e.data as P.PetitionRoutedOut['data']).procedure;
+          s.rt = procedure;
+          ctr.add(here(), 'routedOut');
+          if (procedure === 'mediation') ctr.add(here(), 'routedToMediation');
+        }
         break;
       }
       case 'PetitionTransferred': {
