@@ -50,7 +50,11 @@ describe('crash and flush recovery (e2e)', () => {
     for (let i = 0; i < 10; i++) expect((await h.request(officerOf(i), 'POST', `/petitions/${ids[i]}/acceptance`, { signedBy: headOf(i) })).status).toBe(200);
     // 20 acceptance deadlines still open + 10 handling deadlines.
     await h.eventually(async () => (await delayed()) === 30, 15_000, '30 pending deadline timers');
-    await h.eventually(async () => (await snapshot()).stats.received === 30, 15_000, 'read models');
+    // The acceptances were appended after every registration, so wait for them, not only for `received`.
+    await h.eventually(async () => {
+      const { stats } = await snapshot();
+      return stats.received === 30 && stats.accepted === 10;
+    }, 15_000, 'read models');
     const before = await snapshot();
     expect(before.stats).toMatchObject({ received: 30, accepted: 10 });
 
