@@ -9,6 +9,7 @@ ensure_node_modules
 ensure_build
 ensure_redis
 ensure_jwt_secret
+ensure_master_key
 export HEARTH_PORT=${HEARTH_PORT:-3000}
 log "demo users' tokens (also: npm run hearth -- tokens):"
 node dist/apps/cli/src/main.js tokens --short

@@ -86,3 +86,14 @@ ensure_jwt_secret() {
     HEARTH_JWT_SECRET=$(cat "$f"); export HEARTH_JWT_SECRET
   fi
 }
+
+# The master key that wraps the per-subject data keys (crypto-shredding, data/keys.sqlite), generated once per data
+# folder unless HEARTH_MASTER_KEY is given. Without it no personal data can be read: back it up apart from the data.
+ensure_master_key() {
+  if [ -z "${HEARTH_MASTER_KEY:-}" ]; then
+    mkdir -p "${HEARTH_DATA_DIR:-data}"
+    local f="${HEARTH_DATA_DIR:-data}/master-key"
+    [ -s "$f" ] || { (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("base64"))' > "$f"); }
+    HEARTH_MASTER_KEY=$(cat "$f"); export HEARTH_MASTER_KEY
+  fi
+}

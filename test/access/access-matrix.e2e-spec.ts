@@ -202,7 +202,7 @@ describe('access control: role × endpoint matrix (HTTP)', () => {
     for (const u of ['officer.east', 'auditor.city']) {
       const { body, data } = await registered(u);
       expect(body.accuserRedacted).toBeUndefined();
-      expect(data.petitioners).toEqual([{ name: '吴十', contact: '13700000000', idNumber: '110101199002021234' }]);
+      expect(data.petitioners).toEqual([{ name: '吴十', phone: '13700000000', idNumber: '110101199002021234' }]);
     }
     // Filed at the district against a grassroots union: never transferred to it.
     const up = await h.request('intake.east', 'POST', '/petitions', petition({ orgUnit: 'east', category: 'accusation', accusedOrgUnit: 'east-s1-g1' }));

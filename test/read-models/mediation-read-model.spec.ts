@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Actor, defaultCalendar, defaultRuleBook, MediationCommand, mediationDecider, MediationWorker, SYSTEM_ACTOR } from '@hearth/domain';
 import { CommandRunner } from '@hearth/platform/commands/command-runner';
 import type { Clock } from '@hearth/platform/clock/clock';
-import { MediationProjection, MediationQueries, requestRebuild } from '@hearth/read-models';
-import { dumpState, Env, eventually, org, setup } from './support';
+import { generationPrefix, MediationProjection, MediationQueries, readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
+import { dumpState, Env, eventually, org, setup, sleep } from './support';
 
 /** A clock the test sets: commands are decided at the domain time of the story. */
 class StoryClock implements Clock {
@@ -385,5 +385,24 @@ describe('mediation read model (real redis + sqlite, events from the real decide
     );
     expect(rebuilt).toEqual(before);
     expect(await q.stats('city')).toMatchObject({ applications: 5, recoveredYuan: 260000, overdueNow: 1 });
+  });
+
+  it('rebuilds without downtime into a new generation; the same query object follows the switch', async () => {
+    const before = await medState('hearth:');
+    const stats = await q.statsOf(['city', 'd1', 'g1'], '2025-11');
+    const list = await q.list({ orgUnit: 'city', limit: 50 });
+    const detail = await q.get(list.items[0].id);
+    expect(list.total).toBe(5);
+    const builder = env.newRunner({ mode: 'rebuild', projections: [new MediationProjection({ org })], retireGraceMs: 300 });
+    builder.start();
+    const { target } = await requestGenerationRebuild(env.redis);
+    await eventually(() => readModelStatus(env.redis), (s) => s.generation === target, 15_000);
+    expect(await medState(generationPrefix('hearth:', target))).toEqual(before);
+    // The old generation is deleted after the grace period; the query object now reads the new one.
+    await eventually(() => medState('hearth:'), (s) => Object.keys(s).length === 0, 15_000);
+    await sleep(300);
+    expect(await q.statsOf(['city', 'd1', 'g1'], '2025-11')).toEqual(stats);
+    expect(await q.list({ orgUnit: 'city', limit: 50 })).toEqual(list);
+    expect(await q.get(list.items[0].id)).toEqual(detail);
   });
 });

@@ -56,6 +56,7 @@ export class HearthUnderTest {
     const separate = options.separateWorker ?? true;
     const env: Record<string, string> = {
       HEARTH_JWT_SECRET: 'e2e-secret-e2e-secret-e2e',
+      HEARTH_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
       HEARTH_DATA_DIR: dataDir,
       HEARTH_PORT: String(port),
       REDIS_URL: redis.url,

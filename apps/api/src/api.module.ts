@@ -11,6 +11,8 @@ import { AdminController } from './admin/admin.controller';
 import { HealthController } from './health/health.controller';
 import { CaseHistoryService } from './history/case-history.service';
 import { HardshipApiModule } from './hardship/hardship.module';
+import { PrivacyApiModule } from './privacy/privacy.module';
+import { AuditApiModule } from './audit/audit.module';
 
 @Module({})
 export class ApiModule {
@@ -32,6 +34,8 @@ export class ApiModule {
         JwtModule.register({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtl as never } }),
         ReadModelQueriesModule,
         HardshipApiModule,
+        PrivacyApiModule,
+        AuditApiModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
       controllers: [PetitionsController, MediationsController, AlertsController, AdminController, HealthController],

@@ -3,11 +3,18 @@ import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
 import Redis from 'ioredis';
 import { configFromEnv, OrgRegistry, UserRecord } from '@hearth/platform';
-import { requestRebuild } from '@hearth/read-models';
+import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
+import { existsSync } from 'node:fs';
+import { ChainHead, SqliteEventStore } from '@hearth/event-store';
 
 const USAGE = `hearth <command>
   tokens [--user ID] [--short]   print bearer tokens for the demo users (HEARTH_JWT_SECRET must be set)
-  rebuild                        drop every read model and checkpoint; the running worker rebuilds them from position 0
+  rebuild [--wait] [--drop]      rebuild every read model from position 0 without downtime: the worker builds a new
+                                 generation next to the active one and switches when it has caught up (--wait: until then);
+                                 --drop (emergency): delete the active read models, rebuilt in place (queries see partial data)
+  verify [--file PATH] [--head POSITION:HASH] [--json]
+                                 walk the SQLite log's hash chains; exit 0 intact, 1 broken (prints where and how), 2 cannot check.
+                                 Keep the printed head elsewhere: only --head proves that no events were cut off the end
 `;
 
 function tokens(args: string[]): void {
@@ -26,14 +33,84 @@ function tokens(args: string[]): void {
   }
 }
 
-async function rebuild(): Promise<void> {
+async function rebuild(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { drop: { type: 'boolean' }, wait: { type: 'boolean' } } });
   const config = configFromEnv();
   const redis = new Redis(config.redisUrl);
   try {
-    const n = await requestRebuild(redis, config.redisPrefix);
-    console.log(`dropped ${n} read-model keys; the worker is rebuilding from position 0`);
+    if (values.drop) {
+      const n = await requestRebuild(redis, config.redisPrefix);
+      console.log(`dropped ${n} read-model keys; the worker is rebuilding them in place from position 0`);
+      return;
+    }
+    const r = await requestGenerationRebuild(redis, config.redisPrefix, 'cli');
+    console.log(
+      `${r.created ? 'rebuilding' : 'a rebuild is already running:'} generation ${r.target} from position 0; ` +
+        `queries read generation ${r.active} until the worker switches`,
+    );
+    if (!values.wait) return;
+    for (let last = ''; ; ) {
+      const s = await readModelStatus(redis, config.redisPrefix);
+      if (s.generation === r.target) {
+        console.log(`switched: generation ${s.generation} is active at position ${s.position}`);
+        return;
+      }
+      if (!s.rebuild || s.rebuild.target !== r.target) throw new Error(`the rebuild of generation ${r.target} was cancelled`);
+      const line = `generation ${r.target} at position ${s.rebuild.position ?? -1} (active generation ${s.generation} at ${s.position ?? -1})`;
+      if (line !== last) console.log(line);
+      last = line;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
   } finally {
     redis.disconnect();
+  }
+}
+
+async function verify(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { file: { type: 'string' }, head: { type: 'string' }, json: { type: 'boolean' } } });
+  let file = values.file;
+  if (!file) {
+    // Only the log's location is needed here, not the JWT secret configFromEnv insists on.
+    const config = configFromEnv({ ...process.env, HEARTH_JWT_SECRET: process.env.HEARTH_JWT_SECRET || 'verify-needs-no-secret' });
+    if (config.eventStore !== 'sqlite') {
+      console.error('the event store is EventStoreDB: it keeps no hash chain to verify (see README, "Tamper evidence")');
+      process.exitCode = 2;
+      return;
+    }
+    file = config.sqliteFile;
+  }
+  let expectedHead: ChainHead | undefined;
+  if (values.head) {
+    const m = /^(\d+):([0-9a-f]{64})$/.exec(values.head);
+    if (!m) {
+      console.error('--head must be POSITION:HASH (the head printed by an earlier verify)');
+      process.exitCode = 2;
+      return;
+    }
+    expectedHead = { position: Number(m[1]), logHash: m[2] };
+  }
+  if (!existsSync(file)) {
+    console.error(`no event log at ${file}`);
+    process.exitCode = 2;
+    return;
+  }
+  const store = new SqliteEventStore({ file });
+  try {
+    const report = await store.verifyIntegrity(expectedHead ? { expectedHead } : {});
+    if (values.json) console.log(JSON.stringify(report, null, 2));
+    else if (report.ok) {
+      const head = report.head ? `head ${report.head.position}:${report.head.logHash}` : 'empty log';
+      console.log(`OK: ${report.checkedEvents} events in ${report.checkedStreams} streams verified${report.checkedAgainstHead ? ' against the kept head' : ''}; ${head}`);
+    } else {
+      const b = report.break!;
+      const where = [`position ${b.position}`, b.streamId && `stream ${b.streamId}`, b.revision !== undefined && `revision ${b.revision}`, b.eventId && `event ${b.eventId}`]
+        .filter(Boolean)
+        .join(', ');
+      console.log(`BROKEN: ${b.kind} at ${where}\n  ${b.detail}\n  ${report.checkedEvents} events verified before the break`);
+    }
+    process.exitCode = report.ok ? 0 : 1;
+  } finally {
+    await store.close();
   }
 }
 
@@ -43,7 +120,9 @@ async function main(argv: string[]): Promise<void> {
     case 'tokens':
       return tokens(rest);
     case 'rebuild':
-      return rebuild();
+      return rebuild(rest);
+    case 'verify':
+      return verify(rest);
     default:
       process.stdout.write(USAGE);
       if (cmd && cmd !== 'help' && cmd !== '--help') process.exitCode = 2;

@@ -104,6 +104,56 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
+/**
+ * The newest link of the global hash chain. Keep a copy outside the store (a printout, a ticket, another system):
+ * removing events from the end of the log leaves a shorter chain that is internally consistent, so only a head
+ * kept elsewhere can prove that events were truncated.
+ */
+export interface ChainHead {
+  position: number;
+  logHash: string;
+}
+
+/**
+ * What a broken chain looks like:
+ * - `edited`: an event's stored content (data, metadata, type, ids, time) or hash no longer matches its chain;
+ * - `deleted`: events are missing from the middle of the log or of a stream;
+ * - `reordered`: an event sits at another position, or out of its stream's revision order;
+ * - `inserted`: an event was added that the chain does not account for;
+ * - `truncated`: events are missing at the end (only provable against a kept head, or the store's own counters);
+ * - `unchained`: an event has no hashes at all (written by a process without hash chaining).
+ */
+export type IntegrityBreakKind = 'edited' | 'deleted' | 'reordered' | 'inserted' | 'truncated' | 'unchained';
+
+export interface IntegrityBreak {
+  kind: IntegrityBreakKind;
+  /** Global position where the break shows: the first position that no longer verifies (or is missing). */
+  position: number;
+  streamId?: string;
+  revision?: number;
+  eventId?: string;
+  /** Human-readable explanation, e.g. "positions 17..18 are missing". */
+  detail: string;
+}
+
+export interface IntegrityReport {
+  ok: boolean;
+  /** Events walked (up to the break, when there is one). */
+  checkedEvents: number;
+  checkedStreams: number;
+  /** The last link that verified (null on an empty log or a break at the first event). */
+  head: ChainHead | null;
+  /** The first break in log order; absent when `ok`. */
+  break?: IntegrityBreak;
+  /** Whether the report was checked against an externally kept head. */
+  checkedAgainstHead: boolean;
+}
+
+export interface VerifyIntegrityOptions {
+  /** A head kept outside the store: proves the log still reaches it with the same hash (no truncation, no rewrite). */
+  expectedHead?: ChainHead;
+}
+
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   /** Events of one stream; an empty array when the stream does not exist. */
@@ -113,6 +163,10 @@ export interface EventStore {
   subscribeToAll(handler: SubscriptionHandler, options?: SubscribeOptions): Subscription;
   /** Position of the last event in the global log, or -1 when empty. */
   headPosition(): Promise<number>;
+  /** Optional (tamper evidence): walks the hash chains and reports the first break. */
+  verifyIntegrity?(options?: VerifyIntegrityOptions): Promise<IntegrityReport>;
+  /** Optional (tamper evidence): the newest link of the global chain, null when the log is empty. */
+  headHash?(): Promise<ChainHead | null>;
   close(): Promise<void>;
 }
 

@@ -2,3 +2,4 @@ export * from './event-store.port';
 export * from './event-ids';
 export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
+export * from './upcasting';

@@ -3,12 +3,24 @@ import { CqrsModule } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { defaultCalendar, DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
-import { EVENT_STORE, EventStore, EsdbEventStore, SqliteEventStore } from '@hearth/event-store';
+import { EVENT_STORE, EventStore, EsdbEventStore, SqliteEventStore, UpcastingEventStore, hearthUpcasters } from '@hearth/event-store';
 import { CLOCK, Clock, clockFromEnv } from './clock/clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
 import { ORG_REGISTRY, OrgRegistry } from './org/org-data';
 import { CommandRunner } from './commands/command-runner';
 import { CASE_COMMAND_HANDLERS, COMMAND_RUNNER } from './commands/case.commands';
+import {
+  EncryptingEventStore,
+  hearthPersonalDataPolicy,
+  KEY_STORE,
+  KeyStore,
+  parseMasterKey,
+  PERSONAL_DATA_CIPHER,
+  PersonalDataCipher,
+  PROJECTION_EVENT_STORE,
+  RAW_EVENT_STORE,
+  SqliteKeyStore,
+} from './pii';
 
 export const REDIS = Symbol('REDIS');
 
@@ -30,11 +42,26 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     { provide: CLOCK, useFactory: () => clockFromEnv() },
     { provide: ORG_REGISTRY, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => OrgRegistry.fromFile(c.orgFile) },
     {
-      provide: EVENT_STORE,
+      provide: RAW_EVENT_STORE,
       inject: [HEARTH_CONFIG],
       useFactory: (c: HearthConfig): EventStore =>
         c.eventStore === 'esdb' ? new EsdbEventStore({ connectionString: c.esdbConnectionString! }) : new SqliteEventStore({ file: c.sqliteFile }),
     },
+    // Crypto-shredding (domain-spec §5): data keys in their own durable file, wrapped by HEARTH_MASTER_KEY.
+    { provide: KEY_STORE, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig): KeyStore => new SqliteKeyStore({ file: c.keysFile, masterKey: parseMasterKey(c.masterKey) }) },
+    {
+      provide: PERSONAL_DATA_CIPHER,
+      inject: [KEY_STORE, HEARTH_CONFIG],
+      useFactory: (keys: KeyStore, c: HearthConfig) => new PersonalDataCipher(keys, hearthPersonalDataPolicy(c.blindIndexKey)),
+    },
+    // What the application reads and writes: upcast to current schema versions, personal values encrypted before append.
+    {
+      provide: EVENT_STORE,
+      inject: [RAW_EVENT_STORE, PERSONAL_DATA_CIPHER],
+      useFactory: (raw: EventStore, cipher: PersonalDataCipher): EventStore => new UpcastingEventStore(new EncryptingEventStore(raw, cipher), hearthUpcasters()),
+    },
+    // What projections and the deadline scheduler read: upcast, personal values left encrypted (they need none).
+    { provide: PROJECTION_EVENT_STORE, inject: [RAW_EVENT_STORE], useFactory: (raw: EventStore): EventStore => new UpcastingEventStore(raw, hearthUpcasters()) },
     { provide: REDIS, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => new Redis(c.redisUrl, { lazyConnect: false }) },
     {
       provide: COMMAND_RUNNER,
@@ -56,16 +83,18 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     },
     ...CASE_COMMAND_HANDLERS,
   ],
-  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, REDIS, COMMAND_RUNNER, CqrsModule],
+  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, CqrsModule],
 })
 export class HearthCoreModule implements OnApplicationShutdown {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    await this.keys.close();
     this.redis.disconnect();
   }
 }

@@ -16,3 +16,4 @@ export * from './worker/read-model-queries.module';
 export * from './worker/worker.module';
 export * from './worker/petition-to-mediation';
 export * from './webhooks';
+export * from './pii';

@@ -2,6 +2,7 @@ export * from './keys';
 export * from './projection';
 export * from './projection-runner';
 export * from './rebuild';
+export * from './generations';
 export * from './petition/petition.model';
 export * from './petition/petition.projection';
 export * from './petition/petition.queries';

@@ -9,10 +9,18 @@ export interface ProjectionBatch {
   readonly redis: Redis;
   /** The transaction the runner EXECs together with the checkpoint. Queue writes here only; never await it. */
   readonly tx: ChainableCommander;
+  /** Key prefix of the generation being written (`hearth:` or `hearth:g3:`): every read-model key goes under it. */
   readonly prefix: string;
+  /** The configured prefix without the generation, for what is not versioned (pub/sub channels). Default: `prefix`. */
+  readonly basePrefix?: string;
   /** Run after the transaction committed (e.g. PUBLISH); errors are logged, never retried. */
   afterCommit(fn: () => unknown): void;
-  /** True when the event was recorded recently enough to be pushed to live clients (not a replay). */
+  /**
+   * Run once the runner has checked that this batch may commit, right before EXEC (e.g. handing alerts to webhook
+   * delivery). A rejection aborts the batch, which is retried: at-least-once. Absent: do it inside `apply`.
+   */
+  beforeCommit?(fn: () => Promise<unknown>): void;
+  /** True when the event was recorded recently enough to be pushed to live clients (not a replay); always false while a new generation is rebuilt. */
   isLive(event: RecordedEvent): boolean;
 }
 

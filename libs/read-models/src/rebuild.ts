@@ -1,5 +1,18 @@
 import type Redis from 'ioredis';
-import { checkpointKey, DEFAULT_PREFIX, DEFAULT_RUNNER_NAME, escapeGlob, rebuildMarkerKey } from './keys';
+import {
+  activeGenerationKey,
+  checkpointKey,
+  DEFAULT_PREFIX,
+  DEFAULT_RUNNER_NAME,
+  escapeGlob,
+  generationPrefix,
+  parseGeneration,
+  rebuildMarkerKey,
+  rebuildRequestKey,
+  retiredGenerationsKey,
+  switchHoldKey,
+} from './keys';
+import { parseRebuildRequest, purgeGeneration } from './generations';
 
 /** Key namespaces (after the prefix) of every read model in this library. */
 export const READ_MODEL_NAMESPACES: readonly string[] = ['pet:', 'alert:', 'inbox:', 'tmp:', 'hs:', 'med:'];
@@ -28,20 +41,36 @@ export interface RebuildOptions {
 }
 
 /**
- * Throw the read models away so the running runner rebuilds them from position 0: SCAN + UNLINK under the
- * prefix (never FLUSHDB: BullMQ jobs, leases and other subscriptions' checkpoints stay).
+ * Emergency path (`--drop`): throw the active read models away so the running runner rebuilds them in place from
+ * position 0. Queries see empty, then partial results until it has caught up; the normal path is the zero-downtime
+ * `requestGenerationRebuild`. Never FLUSHDB: BullMQ jobs, leases and other subscriptions' checkpoints stay.
  *
- * A marker key pauses the runners while keys are deleted (a runner WATCHes it, so a batch in flight aborts),
- * then the checkpoints go first and the data after them; when the marker is removed each runner finds its
- * checkpoint missing and rebuilds from the start. Returns the number of keys removed.
+ * A marker key pauses the runners while keys are deleted (a runner WATCHes it, so a batch in flight aborts); a
+ * zero-downtime rebuild in progress is cancelled and its half-built generation deleted; then the active generation's
+ * checkpoints go first and its data after them. When the marker is removed each runner finds its checkpoint missing
+ * and rebuilds from the start. Returns the number of keys removed.
  */
 export async function requestRebuild(redis: Redis, prefix = DEFAULT_PREFIX, options: RebuildOptions = {}): Promise<number> {
   const runners = options.runners ?? [DEFAULT_RUNNER_NAME, 'alerts'];
+  const namespaces = options.namespaces ?? READ_MODEL_NAMESPACES;
   const marker = rebuildMarkerKey(prefix);
   await redis.set(marker, String(Date.now()), 'PX', options.markerTtlMs ?? 120_000);
   try {
-    let removed = await redis.unlink(...runners.map((r) => checkpointKey(prefix, r)));
-    removed += await purgeNamespaces(redis, prefix, options.namespaces ?? READ_MODEL_NAMESPACES);
+    let removed = 0;
+    const [pointer, rawRequest] = await redis.mget(activeGenerationKey(prefix), rebuildRequestKey(prefix));
+    const active = parseGeneration(pointer);
+    const request = parseRebuildRequest(rawRequest);
+    if (request) {
+      // The rebuild runner sees its request gone at its next batch and stops; its generation goes now.
+      await redis.unlink(rebuildRequestKey(prefix), switchHoldKey(prefix));
+      if (request.target !== active) {
+        await redis.zrem(retiredGenerationsKey(prefix), String(request.target));
+        removed += await purgeGeneration(redis, prefix, request.target, namespaces, runners);
+      }
+    }
+    const data = generationPrefix(prefix, active);
+    removed += await redis.unlink(...runners.map((r) => checkpointKey(data, r)));
+    removed += await purgeGeneration(redis, prefix, active, namespaces, []);
     return removed;
   } finally {
     await redis.del(marker);

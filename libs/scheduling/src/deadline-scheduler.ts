@@ -422,13 +422,16 @@ export class DeadlineScheduler {
         this.log.warn(`deadline scheduler: ${e.type} at ${e.position} has no valid due time or rung; ignored`);
         continue;
       }
+      // The timer that produced a step event is being fired right now and removeOnComplete drops it: removing it
+      // here would only cost a Redis call per fired timer (and find it locked).
+      const stale = s.jobId !== null && !firedBy(e, key, s.jobId) ? s.jobId : null;
       if (effect) {
         const id = jobIdOf(effect);
-        if (s.jobId !== null && s.jobId !== id) removes.add(s.jobId);
+        if (stale !== null && stale !== id) removes.add(stale);
         s.jobId = id;
         s.job = effect;
       } else {
-        if (s.jobId !== null) removes.add(s.jobId);
+        if (stale !== null) removes.add(stale);
         s.jobId = null;
         s.job = undefined;
       }
@@ -533,6 +536,26 @@ export class DeadlineScheduler {
       this.cancelPause = done;
     });
   }
+}
+
+/** The rung part of a timer id (`approaching`, `dueSoon`, `escalated<level>`; empty for the due time), as deadlineJobId writes it. */
+const STEP_RUNG: Record<string, (data: { level?: unknown }) => string> = {
+  DeadlineApproaching: () => 'approaching',
+  DeadlineDueSoon: () => 'dueSoon',
+  DeadlineMissed: () => '',
+  DeadlineEscalated: (d) => `escalated${typeof d.level === 'number' ? d.level : 2}`,
+};
+
+/**
+ * Whether the step event `e` reports the rung of timer `jobId` (`<key>.<rung>.<ms>`, or `<key>.<ms>` for the due
+ * time): step events are decided only when that rung's timer fires, so that timer is the one firing.
+ */
+function firedBy(e: RecordedEvent, key: string, jobId: string): boolean {
+  const rungOf = STEP_RUNG[e.type];
+  if (!rungOf || !jobId.startsWith(`${key}.`)) return false;
+  const rest = jobId.slice(key.length + 1);
+  const dot = rest.lastIndexOf('.');
+  return (dot < 0 ? '' : rest.slice(0, dot)) === rungOf(e.data as { level?: unknown });
 }
 
 function hasDeadlineId(data: unknown): boolean {

@@ -1,20 +1,26 @@
-import { createHmac } from 'node:crypto';
+import type { EventStore } from '@hearth/event-store';
+import { BLIND_INDEX_SCOPES, hardshipFileIdFor, KeyStore } from '@hearth/platform';
 
-/** Resident ID numbers compare case-insensitively on the check character and without surrounding blanks. */
-export const normaliseIdNumber = (idNumber: string): string => idNumber.trim().toUpperCase();
+export { hardshipFileIdFor, normaliseIdNumber } from '@hearth/platform';
 
 /**
- * The hardship file id of a household (一户一档): a keyed hash (HMAC-SHA256, key HEARTH_BLIND_INDEX_KEY) of the
- * head of household's ID number, shaped as a UUID (version 8, RFC 9562 "custom"). The same household always
- * gets the same file id, so a second application lands on the existing stream and is refused there; without
- * the key nobody can go from an ID number to a file id (the ID number itself never leaves the event's
- * personal part, and the id is all that appears in URLs, Redis and logs).
+ * The hardship file of a household by the head's ID number (一户一档). The file id is a keyed hash of the number
+ * (`hardshipFileIdFor`); the key store holds it as a blind-index entry of the head's subject until that subject is
+ * erased. So, generation by generation:
+ * - an id with an index entry is the household's live file (`live`);
+ * - an id whose stream exists without an entry is a file whose personal data was erased: never found again by the
+ *   number, skipped;
+ * - the first id with neither is where a new application goes (`live: false`).
  */
-export function hardshipFileIdFor(idNumber: string, key: string): string {
-  const h = createHmac('sha256', key).update(`hardship-file|${normaliseIdNumber(idNumber)}`).digest();
-  const b = Buffer.from(h.subarray(0, 16));
-  b[6] = (b[6] & 0x0f) | 0x80; // version 8
-  b[8] = (b[8] & 0x3f) | 0x80; // RFC variant
-  const x = b.toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+export async function resolveHardshipFile(
+  idNumber: string,
+  blindIndexKey: string,
+  keys: KeyStore,
+  store: EventStore,
+): Promise<{ id: string; live: boolean }> {
+  for (let generation = 0; ; generation++) {
+    const id = hardshipFileIdFor(idNumber, blindIndexKey, generation);
+    if (await keys.hasBlindIndex(BLIND_INDEX_SCOPES.hardshipFile, id)) return { id, live: true };
+    if ((await store.readStream(`hardship-${id}`, { maxCount: 1 })).length === 0) return { id, live: false };
+  }
 }

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Actor, DomainError, HardshipCommand, hardshipFileDecider } from '@hearth/domain';
-import { derivedId } from '@hearth/event-store';
+import { derivedId, EventStore } from '@hearth/event-store';
 import {
   CLOCK,
   Clock,
@@ -15,7 +15,10 @@ import {
   HandleCaseCommand,
   HEARTH_CONFIG,
   HearthConfig,
+  KEY_STORE,
+  KeyStore,
   ORG_REGISTRY,
+  RAW_EVENT_STORE,
   OrgRegistry,
   Roles,
   commandMetaFrom,
@@ -23,7 +26,7 @@ import {
 import { HardshipQueries } from '@hearth/read-models';
 import { CommandResultDto } from '../petitions/petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
-import { hardshipFileIdFor } from './blind-index';
+import { resolveHardshipFile } from './blind-index';
 import { DisbursementService } from './disbursement.service';
 import {
   AcknowledgeAidDto,
@@ -76,6 +79,8 @@ export class HardshipFilesController {
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(RAW_EVENT_STORE) private readonly rawStore: EventStore,
   ) {}
 
   private async send(id: string, command: HardshipCommand, actor: Actor, headers: Hdrs, scope: string = command.type): Promise<CommandResultDto> {
@@ -95,7 +100,7 @@ export class HardshipFilesController {
   @Roles('intake', 'officer', 'head')
   @ApiOperation({ summary: 'Apply for a hardship file (建档申请); one file per household (一户一档): a second application is refused' })
   async apply(@Body() dto: ApplyForHardshipFileDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
-    const id = hardshipFileIdFor(dto.personal.idNumber, this.config.blindIndexKey);
+    const { id } = await resolveHardshipFile(dto.personal.idNumber, this.config.blindIndexKey, this.keys, this.rawStore);
     try {
       const out = await this.send(id, { type: 'ApplyForHardshipFile', fileId: id, orgUnit: dto.orgUnit, stats: dto.stats, personal: dto.personal }, actor, h);
       void res.status(201).header('location', `/hardship-files/${id}`);
@@ -116,9 +121,10 @@ export class HardshipFilesController {
   @Roles('intake', 'officer', 'head', 'supervisor', 'auditor')
   @ApiOperation({ summary: 'Find the file of a household by the head of household’s ID number (blind index; the number is not stored)' })
   async lookup(@Body() dto: LookupFileDto, @CurrentActor() actor: Actor) {
-    const id = hardshipFileIdFor(dto.idNumber, this.config.blindIndexKey);
+    // Erasure removed the file's blind-index entry: the number finds nothing any more.
+    const { id, live } = await resolveHardshipFile(dto.idNumber, this.config.blindIndexKey, this.keys, this.rawStore);
     const { state } = await this.runner.stateOf(hardshipFileDecider, id);
-    if (!state.exists || !this.org.directory.isWithin(state.orgUnit, actor.orgUnit))
+    if (!live || !state.exists || !this.org.directory.isWithin(state.orgUnit, actor.orgUnit))
       throw new NotFoundException({ code: 'HARDSHIP_FILE_NOT_FOUND', message: 'no hardship file for this household in your subtree' });
     return { id, status: state.status, orgUnit: state.orgUnit, category: state.category };
   }

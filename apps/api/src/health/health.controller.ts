@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type Redis from 'ioredis';
 import { EVENT_STORE, EventStore } from '@hearth/event-store';
-import { checkpointKey } from '@hearth/read-models';
+import { activeCheckpoint } from '@hearth/read-models';
 import { CLOCK, Clock, HEARTH_CONFIG, HearthConfig, Public, REDIS } from '@hearth/platform';
 
 @ApiTags('health')
@@ -24,8 +24,9 @@ export class HealthController {
     let readModels: number | null = null;
     let deadlines: number | null = null;
     try {
-      const [rm, dl] = await this.redis.mget(checkpointKey(this.config.redisPrefix, 'read-models'), `${this.config.redisPrefix}ckpt:deadlines`);
-      readModels = rm === null ? null : Number(rm);
+      // The read models' checkpoint lives in the active generation (zero-downtime rebuilds switch generations).
+      const [rm, dl] = await Promise.all([activeCheckpoint(this.redis, this.config.redisPrefix), this.redis.get(`${this.config.redisPrefix}ckpt:deadlines`)]);
+      readModels = rm;
       deadlines = dl === null ? null : Number(dl);
     } catch {
       redis = 'down';

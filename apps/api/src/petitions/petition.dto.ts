@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsISO8601,
@@ -28,9 +29,11 @@ import {
   CloseReason,
   PetitionCategory,
   PetitionChannel,
+  Petitioner,
   ReviewOutcome,
   RouteOutProcedure,
 } from '@hearth/domain';
+import { splitContact } from '@hearth/event-store';
 
 import { RouteToMediationDto } from '../mediation/mediation.dto';
 
@@ -38,12 +41,27 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PetitionerDto {
   @ApiProperty({ example: '张三' }) @IsString() @Length(1, 100) name!: string;
-  @ApiPropertyOptional({ example: '13800000000' }) @IsOptional() @IsString() @MaxLength(100) contact?: string;
+  @ApiPropertyOptional({ example: '13800000000' }) @IsOptional() @IsString() @MaxLength(100) phone?: string;
+  @ApiPropertyOptional({ example: 'zhangsan@example.cn' }) @IsOptional() @IsEmail() @MaxLength(200) email?: string;
+  @ApiPropertyOptional({ deprecated: true, description: 'Schema v1 free-text contact: still accepted, split into phone and email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  contact?: string;
   @ApiPropertyOptional({ description: 'Resident ID number (personal data)' })
   @IsOptional()
   @Matches(/^\d{17}[\dXx]$/, { message: 'idNumber must be an 18-character resident ID number' })
   idNumber?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) address?: string;
+}
+
+/** The petitioner as the v2 event records it; a v1 `contact` is split the way the upcaster splits stored v1 events. */
+export function petitionerOf(dto: PetitionerDto): Petitioner {
+  const { contact, ...rest } = dto;
+  const split = contact ? splitContact(contact) : {};
+  const phone = rest.phone ?? split.phone;
+  const email = rest.email ?? split.email;
+  return { ...rest, ...(phone ? { phone } : {}), ...(email ? { email } : {}) };
 }
 
 export class RegisterPetitionDto {

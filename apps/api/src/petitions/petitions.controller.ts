@@ -35,6 +35,7 @@ import {
   ListPetitionsQuery,
   NotAcceptDto,
   NotifyReceiptDto,
+  petitionerOf,
   ObjectToTransferDto,
   ReasonsDto,
   RecordProgressDto,
@@ -112,7 +113,7 @@ export class PetitionsController {
     }
     const out = await this.send(
       id,
-      { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map((p) => ({ ...p })), ...(petitionerKeys.length ? { petitionerKeys } : {}) },
+      { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map(petitionerOf), ...(petitionerKeys.length ? { petitionerKeys } : {}) },
       actor,
       h,
     );

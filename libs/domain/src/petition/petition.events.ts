@@ -17,10 +17,15 @@ export type ReviewOutcome = (typeof REVIEW_OUTCOMES)[number];
 export const CLOSE_REASONS = ['resolved', 'window_lapsed', 'rechecked', 'not_accepted', 'routed_out', 'withdrawn'] as const;
 export type CloseReason = (typeof CLOSE_REASONS)[number];
 
-/** Personal data (PIPL): never used in statistics. */
+/**
+ * Personal data (PIPL): never used in statistics; encrypted per subject in the log.
+ * Schema v2 of PetitionRegistered: v1 had one free-text `contact`, now `phone` and `email` (upcaster
+ * `petitionRegisteredV1` in libs/event-store/src/upcasting splits stored v1 events on read).
+ */
 export interface Petitioner {
   name: string;
-  contact?: string;
+  phone?: string;
+  email?: string;
   idNumber?: string;
   address?: string;
 }

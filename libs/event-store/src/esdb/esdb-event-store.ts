@@ -65,6 +65,16 @@ import {
  * `written` is best effort. The append's `position` is read back from the stream (the last appended event's own
  * position; needs server >= 22.6, which returns positions on stream reads), not taken from the append reply,
  * whose position is not documented to be the last event's.
+ *
+ * Tamper evidence. Not chained here: this adapter has no verifyIntegrity/headHash. A global chain (each event linked
+ * to the one before it in $all) cannot be computed at append time: the $all position and predecessor are only known
+ * after the server commits, and fixing them first would mean serialising every writer of every stream through one
+ * lock — the scalability this adapter exists for. A per-stream chain could travel in the metadata (prev hash of the
+ * stream's last event, read before the append), but `any`/`stream_exists` appends race on that predecessor, so it
+ * would need exact expected revisions plus a retry loop, and it cannot be tested without a server; left out.
+ * EventStoreDB's own protections apply instead: an append-only, checksummed transaction log with no API to change
+ * or remove a written event (only soft/hard deletes and truncation via stream metadata, which are visible events).
+ * The SQLite adapter chains both (see sqlite/hash-chain.ts).
  */
 export interface EsdbEventStoreOptions {
   /** e.g. `esdb://localhost:2113?tls=false`. Parsed at construction; nothing connects until the first call. */

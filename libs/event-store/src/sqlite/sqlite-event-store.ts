@@ -5,9 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   AppendResult,
+  ChainHead,
   EventMetadata,
   EventStore,
   ExpectedRevision,
+  IntegrityReport,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -15,9 +17,12 @@ import {
   SubscribeOptions,
   Subscription,
   SubscriptionHandler,
+  VerifyIntegrityOptions,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { SCHEMA_SQL } from './schema';
+import { canonicalEvent, GENESIS, logLink, streamLink } from './hash-chain';
+import { verifyChain } from './integrity';
+import { migrate } from './schema';
 
 export interface SqliteEventStoreOptions {
   /** Database file; its parent folder is created if missing. */
@@ -29,6 +34,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** How long a write waits for another connection's write lock before failing (SQLITE_BUSY). Default 10 s. */
   busyTimeoutMs?: number;
+  /** Most appends committed together in one transaction (group commit). Default 512. */
+  maxGroupSize?: number;
 }
 
 interface EventRow {
@@ -48,6 +55,25 @@ interface StoredIdRow {
   position: number;
 }
 
+/** The global chain's tip as an append transaction sees it: the next position and the hash to link to. */
+interface LogTip {
+  nextPosition: number;
+  logHash: string;
+}
+
+/** An append waiting for the next group commit. */
+interface PendingAppend {
+  streamId: string;
+  events: readonly NewEvent[];
+  expected: ExpectedRevision;
+  /** Until when it may wait for another process's write lock. */
+  deadline: number;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: unknown };
+
 /** SQLite's LIMIT -1 means "no limit". */
 const NO_LIMIT = -1;
 const APPENDED = 'appended';
@@ -56,6 +82,7 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly pollIntervalMs: number;
   private readonly busyTimeoutMs: number;
+  private readonly maxGroupSize: number;
   /** Fired (synchronously) after every committed append through this instance. */
   private readonly appended = new EventEmitter();
   /** Bumped after every committed append through this instance: lets a subscription detect a missed wake-up. */
@@ -63,23 +90,36 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new Set<SqliteSubscription>();
   private closed = false;
 
+  /** Appends waiting for the next group commit, in arrival order. */
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  /** The running group-commit loop, if any. */
+  private flushing?: Promise<void>;
+
   private readonly stmt: {
     eventById: Database.Statement<[string], StoredIdRow>;
     lastRevision: Database.Statement<[string], { last_revision: number }>;
-    insertEvent: Database.Statement<[string, number, string, string, string, string, string]>;
+    streamHashAt: Database.Statement<[string, number], { stream_hash: string | null }>;
+    insertEvent: Database.Statement<[number, string, number, string, string, string, string, string, string, string]>;
     upsertStream: Database.Statement<[string, number]>;
     streamForwards: Database.Statement<[string, number, number], EventRow>;
     streamBackwards: Database.Statement<[string, number, number], EventRow>;
     allForwards: Database.Statement<[number, number], EventRow>;
     allBackwards: Database.Statement<[number, number], EventRow>;
     head: Database.Statement<[], { head: number | null }>;
+    lastLink: Database.Statement<[], { position: number; log_hash: string | null }>;
+    sequence: Database.Statement<[], { seq: number }>;
   };
-  private readonly appendTx: (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendResult;
+  /** One group: BEGIN IMMEDIATE, every append in its own SAVEPOINT, COMMIT. */
+  private readonly groupTx: (group: readonly PendingAppend[]) => Outcome[];
+  /** One append inside the group's transaction (nested → SAVEPOINT, rolled back alone when it throws). */
+  private readonly appendTx: (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, tip: LogTip) => [AppendResult, LogTip];
 
   constructor(options: SqliteEventStoreOptions) {
     const file = resolve(options.file);
     this.pollIntervalMs = options.pollIntervalMs ?? 25;
     this.busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000));
+    this.maxGroupSize = Math.max(1, Math.floor(options.maxGroupSize ?? 512));
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file, { timeout: this.busyTimeoutMs });
     try {
@@ -89,7 +129,7 @@ export class SqliteEventStore implements EventStore {
       this.db.pragma('synchronous = FULL');
       this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       this.db.pragma('foreign_keys = ON');
-      this.db.exec(SCHEMA_SQL);
+      migrate(this.db);
     } catch (err) {
       this.db.close();
       throw err;
@@ -99,8 +139,10 @@ export class SqliteEventStore implements EventStore {
     this.stmt = {
       eventById: this.db.prepare('SELECT stream_id, revision, position FROM events WHERE event_id = ?'),
       lastRevision: this.db.prepare('SELECT last_revision FROM streams WHERE stream_id = ?'),
+      streamHashAt: this.db.prepare('SELECT stream_hash FROM events WHERE stream_id = ? AND revision = ?'),
       insertEvent: this.db.prepare(
-        'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata, recorded_at, stream_hash, log_hash) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       upsertStream: this.db.prepare(
         'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ' +
@@ -115,51 +157,138 @@ export class SqliteEventStore implements EventStore {
       allForwards: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
       allBackwards: this.db.prepare('SELECT * FROM events WHERE position < ? ORDER BY position DESC LIMIT ?'),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
+      lastLink: this.db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1'),
+      sequence: this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
     };
 
-    const tx = this.db.transaction(this.appendInTransaction.bind(this));
-    // BEGIN IMMEDIATE takes the write lock up front (see withWriteLock for waiting on other processes), so the
-    // expected-revision check and the inserts see the same state: no other writer can slip in between.
-    this.appendTx = (streamId, events, expected) => tx.immediate(streamId, events, expected);
-  }
-
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    this.assertOpen();
-    validateExpected(expected);
-    const result = await this.withWriteLock(() => this.appendTx(streamId, events, expected));
-    if (result.written) {
-      // After COMMIT (the transaction function has returned): a woken subscriber will find the rows.
-      this.appendSeq++;
-      this.appended.emit(APPENDED);
-    }
-    return result;
+    const one = this.db.transaction(this.appendInTransaction.bind(this));
+    this.appendTx = (streamId, events, expected, tip) => one(streamId, events, expected, tip);
+    const group = this.db.transaction(this.groupInTransaction.bind(this));
+    // BEGIN IMMEDIATE takes the write lock up front (see flush for waiting on other processes), so the
+    // expected-revision checks and the inserts see the same state: no other writer can slip in between.
+    this.groupTx = (g) => group.immediate(g);
   }
 
   /**
-   * Runs a write transaction without blocking the event loop while another process holds the write lock.
-   * SQLite's own busy handler (busy_timeout) *sleeps the thread* between attempts — in Node that would freeze the
-   * whole process (HTTP, subscriptions) — and backs off up to 100 ms per attempt, so a waiting process rarely wins
-   * against a busy one. Instead, for BEGIN IMMEDIATE only, the busy timeout is 0 and we retry asynchronously after
-   * 1–4 ms, until `busyTimeoutMs`. (Reads keep the connection's busy_timeout: in WAL mode they essentially never wait.)
+   * Group commit. An append is queued and committed with every other append that arrives in the same event-loop
+   * turn or while a commit (or a wait for another process's write lock) is in progress: one IMMEDIATE transaction,
+   * one fsync (synchronous=FULL) for the whole group, each append checked and written in its own SAVEPOINT so a
+   * conflicting append fails alone. Every promise settles only after the COMMIT, so a resolved append is durable.
+   * Appends keep their arrival order, so one caller's appends to one stream are applied in the order it made them.
    */
-  private async withWriteLock<T>(write: () => T): Promise<T> {
-    const deadline = Date.now() + this.busyTimeoutMs;
-    for (;;) {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    try {
+      this.assertOpen();
+      validateExpected(expected);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<AppendResult>((resolvePromise, reject) => {
+      this.queue.push({ streamId, events, expected, deadline: Date.now() + this.busyTimeoutMs, resolve: resolvePromise, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing || this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate, not a microtask: callers that continue after their previous append resolved (and requests read
+    // in this I/O phase) still join the group.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): Promise<void> {
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      // Appends made by callers resumed from the last group arrived while `flushing` was still set.
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+    return this.flushing;
+  }
+
+  /**
+   * Commits queued appends group by group until the queue is empty. SQLite's own busy handler (busy_timeout)
+   * *sleeps the thread* between attempts — in Node that would freeze the whole process (HTTP, subscriptions) — and
+   * backs off up to 100 ms per attempt, so a waiting process rarely wins against a busy one. Instead, for BEGIN
+   * IMMEDIATE only, the busy timeout is 0 and we retry asynchronously after 1–4 ms; appends arriving meanwhile join
+   * the group, and an append that waited longer than `busyTimeoutMs` fails with SQLITE_BUSY. (Reads keep the
+   * connection's busy_timeout: in WAL mode they essentially never wait.)
+   */
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = this.queue.slice(0, this.maxGroupSize);
+      let outcomes: Outcome[] | undefined;
+      let failure: unknown;
       // Not a reusable prepared statement: SQLite applies PRAGMA busy_timeout when the statement is compiled.
       this.db.pragma('busy_timeout = 0');
       try {
-        return write();
+        outcomes = this.groupTx(group);
       } catch (err) {
-        if (!isBusy(err) || Date.now() >= deadline) throw err;
+        failure = err;
       } finally {
         this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
       }
-      await new Promise<void>((r) => setTimeout(r, 1 + Math.floor(Math.random() * 4)));
-      this.assertOpen();
+      if (!outcomes) {
+        if (isBusy(failure)) {
+          const now = Date.now();
+          for (const p of this.queue.filter((q) => q.deadline <= now)) p.reject(failure);
+          this.queue = this.queue.filter((q) => q.deadline > now);
+          if (this.queue.length > 0) await new Promise<void>((r) => setTimeout(r, 1 + Math.floor(Math.random() * 4)));
+        } else {
+          // Anything else (I/O error, disk full, ...) rolled the whole group back: every append in it fails.
+          this.queue.splice(0, group.length);
+          for (const p of group) p.reject(failure);
+        }
+        continue;
+      }
+      this.queue.splice(0, group.length);
+      if (outcomes.some((o) => o.ok && o.result.written)) {
+        // After COMMIT: a woken subscriber will find the rows.
+        this.appendSeq++;
+        this.appended.emit(APPENDED);
+      }
+      group.forEach((p, i) => {
+        const o = outcomes[i];
+        if (o.ok) p.resolve(o.result);
+        else p.reject(o.error);
+      });
     }
   }
 
-  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendResult {
+  private groupInTransaction(group: readonly PendingAppend[]): Outcome[] {
+    let tip = this.logTip();
+    const outcomes: Outcome[] = [];
+    for (const p of group) {
+      try {
+        const [result, next] = this.appendTx(p.streamId, p.events, p.expected, tip);
+        tip = next;
+        outcomes.push({ ok: true, result });
+      } catch (error) {
+        // Only failures of this append alone are isolated; anything that may have ended the transaction aborts the
+        // group (better-sqlite3 has already rolled the savepoint back).
+        if (!this.db.inTransaction || !isAppendLocal(error)) throw error;
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /** Where the next event goes: AUTOINCREMENT's rule (never reuse a position), linked to the last stored event. */
+  private logTip(): LogTip {
+    const last = this.stmt.lastLink.get();
+    const seq = this.stmt.sequence.get()?.seq ?? 0;
+    return { nextPosition: Math.max(seq, last?.position ?? 0) + 1, logHash: last ? (last.log_hash ?? '') : GENESIS };
+  }
+
+  private appendInTransaction(
+    streamId: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+    tip: LogTip,
+  ): [AppendResult, LogTip] {
     const current = this.stmt.lastRevision.get(streamId)?.last_revision ?? -1;
 
     // Idempotency first, so a retried command carrying a now-stale expected revision is still a no-op.
@@ -176,7 +305,7 @@ export class SqliteEventStore implements EventStore {
           const row = this.stmt.eventById.get(events[i].id);
           if (row && row.stream_id === streamId && row.position > position) position = row.position;
         }
-        return { written: false, nextRevision: current, position };
+        return [{ written: false, nextRevision: current, position }, tip];
       }
     }
 
@@ -184,27 +313,43 @@ export class SqliteEventStore implements EventStore {
 
     if (events.length === 0) {
       const last = current >= 0 ? this.stmt.streamBackwards.get(streamId, current, 1) : undefined;
-      return { written: false, nextRevision: current, position: last ? last.position : -1 };
+      return [{ written: false, nextRevision: current, position: last ? last.position : -1 }, tip];
     }
 
     const recordedAt = new Date().toISOString();
     let revision = current;
-    let position = -1;
+    let position = tip.nextPosition - 1;
+    let logHash = tip.logHash;
+    let streamHash = current >= 0 ? (this.stmt.streamHashAt.get(streamId, current)?.stream_hash ?? '') : GENESIS;
     for (const e of events) {
       revision++;
-      const info = this.stmt.insertEvent.run(
-        streamId,
-        revision,
-        e.id,
-        e.type,
-        JSON.stringify(e.data ?? null),
-        JSON.stringify(e.metadata),
-        recordedAt,
-      );
-      position = Number(info.lastInsertRowid);
+      position++;
+      const data = JSON.stringify(e.data ?? null);
+      const metadata = JSON.stringify(e.metadata);
+      const canonical = canonicalEvent({ streamId, revision, position, eventId: e.id, type: e.type, data, metadata, recordedAt });
+      streamHash = streamLink(streamHash, canonical);
+      logHash = logLink(logHash, canonical, position);
+      this.stmt.insertEvent.run(position, streamId, revision, e.id, e.type, data, metadata, recordedAt, streamHash, logHash);
     }
     this.stmt.upsertStream.run(streamId, revision);
-    return { written: true, nextRevision: revision, position };
+    return [{ written: true, nextRevision: revision, position }, { nextPosition: position + 1, logHash }];
+  }
+
+  /**
+   * Walks the global log in position order, checking every event's stream link and log link, the revision order of
+   * every stream, position gaps, the store's own counters (streams table, AUTOINCREMENT sequence) and, when given,
+   * a head kept elsewhere; reports the first break. Reads in pages, yielding between them, so it never blocks the
+   * process for long; appends may go on meanwhile (they extend the chain).
+   */
+  verifyIntegrity(options: VerifyIntegrityOptions = {}): Promise<IntegrityReport> {
+    this.assertOpen();
+    return verifyChain(this.db, options, () => this.assertOpen());
+  }
+
+  async headHash(): Promise<ChainHead | null> {
+    this.assertOpen();
+    const last = this.stmt.lastLink.get();
+    return last ? { position: last.position, logHash: last.log_hash ?? '' } : null;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -259,6 +404,8 @@ export class SqliteEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Appends accepted before close() still commit (or fail) before the connection goes.
+    while (this.flushing || this.queue.length > 0) await this.startFlush();
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     this.appended.removeAllListeners();
     this.db.close();
@@ -355,6 +502,17 @@ class SqliteSubscription implements Subscription {
       this.cancelWait = undefined;
     }
   }
+}
+
+/** Failures that concern one append only (its savepoint rolled back, the group goes on). */
+function isAppendLocal(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  // Errors about the statement's own data; I/O, disk-full, busy or corruption errors may have ended the transaction
+  // (or should end it): the whole group fails then.
+  if (err.name === 'SqliteError')
+    return typeof code === 'string' && (code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_TOOBIG' || code === 'SQLITE_MISMATCH' || code === 'SQLITE_RANGE');
+  return true;
 }
 
 function isBusy(err: unknown): boolean {

@@ -104,6 +104,7 @@ export class CommandRunner {
       }));
       try {
         const result = await this.store.append(streamId, events, cached.revision < 0 ? 'no_stream' : cached.revision);
+        if (result.written) this.remember(decider, streamId, cached, decided, meta.commandId, hash, result.nextRevision, result.position);
         return { streamId, revision: result.nextRevision, position: result.position, events: decided.map((e) => e.type), replayed: !result.written };
       } catch (err) {
         if (!(err instanceof WrongExpectedRevisionError)) throw err;
@@ -128,6 +129,29 @@ export class CommandRunner {
     this.cache.set(streamId, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     return entry;
+  }
+
+  /**
+   * Our own append succeeded at the expected revision, so its events are exactly the stream's next revisions: fold
+   * them into the cache now instead of reading them back (and decrypting them) on the stream's next command. Only
+   * when the entry is still the one we decided on (a concurrent load may have replaced it meanwhile).
+   */
+  private remember<E extends DomainEvent, S>(
+    decider: Pick<Decider<never, E, S>, 'evolve'>,
+    streamId: string,
+    decidedOn: CachedStream,
+    events: readonly E[],
+    commandId: string,
+    hash: string,
+    revision: number,
+    position: number,
+  ): void {
+    if (this.cache.get(streamId) !== decidedOn) return;
+    let state = decidedOn.state as S;
+    for (const e of events) state = decider.evolve(state, e);
+    const commands = new Map(decidedOn.commands);
+    commands.set(commandId, { hash, lastRevision: revision, lastPosition: position, events: events.map((e) => e.type) });
+    this.cache.set(streamId, { revision, position, state, commands });
   }
 
   private apply<E extends DomainEvent, S>(decider: Pick<Decider<never, E, S>, 'evolve'>, entry: CachedStream, events: RecordedEvent[]): CachedStream {

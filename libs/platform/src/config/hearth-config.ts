@@ -16,6 +16,10 @@ export interface HearthConfig {
   jwtTtl: string;
   /** Key of the keyed hash (HMAC-SHA256) over ID numbers: the blind index behind one-file-per-household. */
   blindIndexKey: string;
+  /** HEARTH_MASTER_KEY (32 bytes, base64): wraps the per-subject data keys of crypto-shredding; checked when the key store opens. */
+  masterKey?: string;
+  /** The key store (HEARTH_KEYS_FILE, default `<data>/keys.sqlite`): durable, never Redis. */
+  keysFile: string;
   jurisdiction: string;
   orgFile: string;
   /** Local rule tables (低保 lines, local periods) merged into the national ones. */
@@ -52,6 +56,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     // Fallback for demos only: derived from the JWT secret, so rotating that secret would change every
     // hardship file id; deployments set HEARTH_BLIND_INDEX_KEY and never change it.
     blindIndexKey: env.HEARTH_BLIND_INDEX_KEY || createHmac('sha256', jwtSecret).update('hearth-blind-index-v1').digest('base64url'),
+    masterKey: env.HEARTH_MASTER_KEY || undefined,
+    keysFile: resolve(env.HEARTH_KEYS_FILE ?? `${dataDir}/keys.sqlite`),
     jurisdiction: env.HEARTH_JURISDICTION ?? 'national',
     orgFile: env.HEARTH_ORG_FILE ? resolve(env.HEARTH_ORG_FILE) : findUp('config/demo-org.json', __dirname),
     rulesFile: env.HEARTH_RULES_FILE ? resolve(env.HEARTH_RULES_FILE) : findUp('config/local-rules.json', __dirname),

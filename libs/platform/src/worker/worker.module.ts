@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicati
 import { CommandBus } from '@nestjs/cqrs';
 import type Redis from 'ioredis';
 import { DomainError } from '@hearth/domain';
-import { EVENT_STORE, EventStore } from '@hearth/event-store';
+import type { EventStore } from '@hearth/event-store';
 import { AlertProjection, RepeatPetitionProjection, HardshipProjection, MediationProjection, PetitionProjection, ProjectionRunner, RunnerLogger } from '@hearth/read-models';
 import { DeadlineJobData, DeadlineScheduler, DeadlineTimerWorker } from '@hearth/scheduling';
 import { CLOCK, Clock } from '../clock/clock';
@@ -13,6 +13,7 @@ import { ExpireDeadline } from '../commands/case.commands';
 import { redisOptionsFromUrl } from './redis-connection';
 import { WebhookDelivery, webhookSettingsFromEnv } from '../webhooks';
 import { PetitionToMediationWorker } from './petition-to-mediation';
+import { PROJECTION_EVENT_STORE } from '../pii';
 
 const nestLogger = (name: string): RunnerLogger => {
   const l = new Logger(name);
@@ -27,6 +28,8 @@ const nestLogger = (name: string): RunnerLogger => {
 @Injectable()
 export class WorkerService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly projections: ProjectionRunner;
+  /** Builds a new read-model generation next to the active one when a zero-downtime rebuild is requested. */
+  readonly rebuilder: ProjectionRunner;
   readonly scheduler: DeadlineScheduler;
   /** Webhook delivery of new alerts (config/webhooks.json); a no-op without endpoints. */
   readonly webhooks: WebhookDelivery;
@@ -34,7 +37,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly log = new Logger('worker');
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    // Upcast, personal values still encrypted: read models and timers need no personal data (domain-spec §5).
+    @Inject(PROJECTION_EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
@@ -49,14 +53,17 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       keyPrefix: config.redisPrefix,
       logger: new Logger('webhooks'),
     });
+    // Shared by both runners (projections keep no per-batch state); the rebuild runner never delivers or publishes.
+    const projections = [new PetitionProjection({ org: org.directory }), new AlertProjection({ org: org.directory, users: org.allUsers(), deliver: (alerts) => this.webhooks.enqueue(alerts) }), new RepeatPetitionProjection(), new HardshipProjection({ org: org.directory }), new MediationProjection({ org: org.directory })];
     this.projections = new ProjectionRunner({
       store,
       redis,
       name: 'read-models',
       prefix: config.redisPrefix,
-      projections: [new PetitionProjection({ org: org.directory }), new AlertProjection({ org: org.directory, users: org.allUsers(), deliver: (alerts) => this.webhooks.enqueue(alerts) }), new RepeatPetitionProjection(), new HardshipProjection({ org: org.directory }), new MediationProjection({ org: org.directory })],
+      projections,
       logger: nestLogger('read-models'),
     });
+    this.rebuilder = new ProjectionRunner({ store, redis, name: 'read-models', mode: 'rebuild', prefix: config.redisPrefix, projections, logger: nestLogger('read-models-rebuild') });
     this.scheduler = new DeadlineScheduler({
       store,
       redis,
@@ -69,6 +76,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
 
   onApplicationBootstrap(): void {
     this.projections.start();
+    this.rebuilder.start();
     this.webhooks.start();
     this.scheduler.start();
     this.timers = new DeadlineTimerWorker({
@@ -94,7 +102,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.timers?.close(), this.scheduler.stop(), this.projections.stop()]);
+    await Promise.allSettled([this.timers?.close(), this.scheduler.stop(), this.projections.stop(), this.rebuilder.stop()]);
     await this.webhooks.close().catch(() => undefined);
   }
 }

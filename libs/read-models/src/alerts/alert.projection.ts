@@ -355,9 +355,14 @@ export class AlertProjection implements Projection {
       if (list.length) tx.set(lk, JSON.stringify(list));
       else tx.del(lk);
     }
-    if (fresh.length && this.options.deliver) await this.options.deliver(fresh);
+    const deliver = this.options.deliver;
+    if (fresh.length && deliver) {
+      // Only once the batch is known to commit: a batch aborted by its checks hands nothing over.
+      if (batch.beforeCommit) batch.beforeCommit(() => deliver(fresh));
+      else await deliver(fresh);
+    }
     if (publish.length) {
-      const channel = alertsChannel(batch.prefix);
+      const channel = alertsChannel(batch.basePrefix ?? batch.prefix);
       const redis = batch.redis;
       batch.afterCommit(async () => {
         const p = redis.pipeline();

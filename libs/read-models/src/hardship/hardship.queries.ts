@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { HardshipCategory } from '@hearth/domain/hardship/hardship.events';
 import type { HardshipFileStatus } from '@hearth/domain/hardship/hardship.state';
 import { DEFAULT_PREFIX } from '../keys';
+import { GenerationKeys, PrefixSource } from '../generations';
 import { compactId } from '../petition/petition.model';
 import {
   FundDoc,
@@ -43,17 +44,20 @@ const FILE_PREFIX = 'hardship-';
 
 /** Reads of the hardship read model. */
 export class HardshipQueries {
-  private readonly keys: ReturnType<typeof hardshipKeys>;
+  private readonly keys: GenerationKeys<ReturnType<typeof hardshipKeys>>;
+  /** Base prefix (without generation). */
+  readonly prefix: string;
 
   constructor(
     private readonly redis: Redis,
-    readonly prefix = DEFAULT_PREFIX,
+    source: PrefixSource = DEFAULT_PREFIX,
   ) {
-    this.keys = hardshipKeys(prefix);
+    this.keys = new GenerationKeys(redis, source, hardshipKeys);
+    this.prefix = this.keys.active.basePrefix;
   }
 
   async list(q: HardshipListQuery): Promise<{ total: number; items: HardshipFileSummary[] }> {
-    const k = this.keys;
+    const k = await this.keys.get();
     const sort = q.sort ?? 'applied';
     const order = q.order ?? (sort === 'due' ? 'asc' : 'desc');
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
@@ -97,7 +101,7 @@ export class HardshipQueries {
   /** One file (id or stream id `hardship-<id>`), with aid measures, pending deadlines and the recent timeline. */
   async get(idOrStream: string, now?: string | number | Date): Promise<HardshipFileDetail | undefined> {
     const m = compactId(idOrStream.startsWith(FILE_PREFIX) ? idOrStream.slice(FILE_PREFIX.length) : idOrStream);
-    const raw = await this.redis.get(this.keys.doc(m));
+    const raw = await this.redis.get((await this.keys.get()).doc(m));
     return raw ? toFileDetail(m, JSON.parse(raw) as HardshipFileDoc, now !== undefined ? ms(now) : undefined) : undefined;
   }
 
@@ -107,8 +111,9 @@ export class HardshipQueries {
   }
 
   async statsOf(units: readonly string[]): Promise<Record<string, HardshipStats>> {
+    const k = await this.keys.get();
     const p = this.redis.pipeline();
-    for (const u of units) p.hgetall(this.keys.counters(u));
+    for (const u of units) p.hgetall(k.counters(u));
     const res = (await p.exec())!;
     const out: Record<string, HardshipStats> = {};
     units.forEach((u, i) => {
@@ -121,7 +126,7 @@ export class HardshipQueries {
 
   async fund(fundId: string): Promise<FundView | undefined> {
     const m = compactId(fundId);
-    const raw = await this.redis.get(this.keys.fund(m));
+    const raw = await this.redis.get((await this.keys.get()).fund(m));
     return raw ? toFundView(m, JSON.parse(raw) as FundDoc) : undefined;
   }
 
@@ -130,18 +135,19 @@ export class HardshipQueries {
    * (a county fund pays for the unions below it). `year` filters by budget year.
    */
   async funds(orgUnit: string, ancestors: readonly string[], year?: number): Promise<FundView[]> {
+    const k = await this.keys.get();
     const p = this.redis.pipeline();
     const min = year ?? '-inf';
     const max = year ?? '+inf';
-    p.zrangebyscore(this.keys.fundsOfSubtree(orgUnit), min, max);
-    for (const a of ancestors) p.zrangebyscore(this.keys.fundsOwnedBy(a), min, max);
+    p.zrangebyscore(k.fundsOfSubtree(orgUnit), min, max);
+    for (const a of ancestors) p.zrangebyscore(k.fundsOwnedBy(a), min, max);
     const res = (await p.exec())!;
     const ids = [...new Set(res.flatMap(([err, v]) => {
       if (err) throw err;
       return v as string[];
     }))];
     if (!ids.length) return [];
-    const raw = await this.redis.mget(ids.map((m) => this.keys.fund(m)));
+    const raw = await this.redis.mget(ids.map((m) => k.fund(m)));
     const out: FundView[] = [];
     ids.forEach((m, i) => {
       if (raw[i]) out.push(toFundView(m, JSON.parse(raw[i]!) as FundDoc));

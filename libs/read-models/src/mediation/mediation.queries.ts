@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { MediationStatus } from '@hearth/domain/mediation/mediation.events';
 import { DEFAULT_PREFIX } from '../keys';
+import { GenerationKeys, PrefixSource } from '../generations';
 import { compactId } from '../petition/petition.model';
 import {
   MediationDetail,
@@ -48,17 +49,20 @@ const ms = (v: string | number | Date): number => (typeof v === 'number' ? v : n
 
 /** Reads of the mediation read model; a list is a few sorted-set operations in one MULTI. */
 export class MediationQueries {
-  private readonly keys: ReturnType<typeof mediationKeys>;
+  private readonly keys: GenerationKeys<ReturnType<typeof mediationKeys>>;
+  /** Base prefix (without generation). */
+  readonly prefix: string;
 
   constructor(
     private readonly redis: Redis,
-    readonly prefix = DEFAULT_PREFIX,
+    source: PrefixSource = DEFAULT_PREFIX,
   ) {
-    this.keys = mediationKeys(prefix);
+    this.keys = new GenerationKeys(redis, source, mediationKeys);
+    this.prefix = this.keys.active.basePrefix;
   }
 
   async list(q: MediationListQuery): Promise<MediationPage> {
-    const k = this.keys;
+    const k = await this.keys.get();
     const sort = q.sort ?? 'received';
     const order = q.order ?? (sort === 'due' ? 'asc' : 'desc');
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
@@ -123,7 +127,7 @@ export class MediationQueries {
   /** Detail of one case (id, or stream id `mediation-<id>`). */
   async get(idOrStream: string, now?: string | number | Date): Promise<MediationDetail | undefined> {
     const m = compactId(idOrStream.startsWith('mediation-') ? idOrStream.slice('mediation-'.length) : idOrStream);
-    const raw = await this.redis.get(this.keys.doc(m));
+    const raw = await this.redis.get((await this.keys.get()).doc(m));
     if (!raw) return undefined;
     return toMediationDetail(m, JSON.parse(raw) as MediationDoc, now !== undefined ? ms(now) : undefined);
   }
@@ -136,8 +140,9 @@ export class MediationQueries {
   /** Statistics of several subtrees (e.g. a unit and each of its children) in one round trip. */
   async statsOf(units: readonly string[], month?: string): Promise<MediationStats[]> {
     if (month !== undefined && !MONTH.test(month)) throw new Error(`month must be YYYY-MM, got ${month}`);
+    const k = await this.keys.get();
     const p = this.redis.pipeline();
-    for (const u of units) p.hgetall(this.keys.counters(u, month));
+    for (const u of units) p.hgetall(k.counters(u, month));
     const res = (await p.exec())!;
     return units.map((u, i) => {
       const [err, h] = res[i] as [Error | null, Record<string, string>];
@@ -149,8 +154,9 @@ export class MediationQueries {
   /** One row per month (`YYYY-MM`, in the order given) for a subtree. */
   async monthly(orgUnit: string, months: readonly string[]): Promise<MediationStats[]> {
     for (const m of months) if (!MONTH.test(m)) throw new Error(`month must be YYYY-MM, got ${m}`);
+    const k = await this.keys.get();
     const p = this.redis.pipeline();
-    for (const m of months) p.hgetall(this.keys.counters(orgUnit, m));
+    for (const m of months) p.hgetall(k.counters(orgUnit, m));
     const res = (await p.exec())!;
     return months.map((m, i) => {
       const [err, h] = res[i] as [Error | null, Record<string, string>];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { compactId, decodeTimeline, encodeTimeline, expandId, packTime, unpackTime } from './petition.model';
 
 describe('petition read model encoding', () => {
@@ -7,6 +8,17 @@ describe('petition read model encoding', () => {
     expect(expandId(compactId(uuid))).toBe(uuid);
     for (const id of ['p1', 'case-42', 'ABCDEFGHIJKLMNOPQRSTUV', '~x', '8F3C2A1E-5B6D-4C7E-9F80-1A2B3C4D5E6F']) expect(expandId(compactId(id))).toBe(id);
     expect(compactId('p1')).toBe('p1');
+  });
+
+  it('compacts exactly the lowercase UUIDs, as the hex → base64url reference does', () => {
+    const reference = (id: string) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url') : undefined;
+    const ids = Array.from({ length: 200 }, () => randomUUID());
+    ids.push('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+    for (const id of ids) expect(compactId(id)).toBe(reference(id));
+    // Near misses stay as they are: a dash moved, a non-hex or upper-case digit, one character more or less.
+    for (const id of ['8f3c2a1e5-b6d-4c7e-9f80-1a2b3c4d5e6f', '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6g', '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6F', '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6', '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f0'])
+      expect(compactId(id)).toBe(id);
   });
 
   it('packs instants losslessly and round-trips timeline entries', () => {

@@ -13,6 +13,26 @@ export interface PetitionProjectionOptions {
 
 type Keys = ReturnType<typeof petitionKeys>;
 
+/** The fields of a document its index memberships depend on (see `memberships`). */
+interface IndexFields {
+  ou: string;
+  st: string;
+  as?: string;
+  ch: string;
+  ca: string;
+  rc: string;
+  /** Next pending deadline (ms), if any. */
+  due?: number;
+}
+
+function indexFields(doc: PetitionDoc | undefined): IndexFields | undefined {
+  if (!doc) return undefined;
+  return { ou: doc.ou, st: doc.st, as: doc.as, ch: doc.ch, ca: doc.ca, rc: doc.rc, due: nextDue(doc)?.dueMs };
+}
+
+const sameIndexFields = (a: IndexFields, b: IndexFields): boolean =>
+  a.ou === b.ou && a.st === b.st && a.as === b.as && a.ch === b.ch && a.ca === b.ca && a.rc === b.rc && a.due === b.due;
+
 const stored = (kind: string, due: string, owner: string, missedLevel: number, overdueUnit?: string | null): StoredDeadline =>
   overdueUnit ? [kind, due, owner, missedLevel, overdueUnit] : [kind, due, owner, missedLevel];
 
@@ -79,18 +99,17 @@ export class PetitionProjection implements Projection {
   }
 
   /** Index keys (and scores) a document belongs to. */
-  private memberships(keys: Keys, doc: PetitionDoc | undefined): Map<string, number> {
+  private memberships(keys: Keys, f: IndexFields | undefined): Map<string, number> {
     const m = new Map<string, number>();
-    if (!doc) return m;
-    const rc = packedMs(doc.rc);
-    for (const u of this.lineage(doc.ou)) m.set(keys.byUnit(u), rc);
-    m.set(keys.byStatus(doc.st), rc);
-    if (doc.st !== 'Closed') m.set(keys.open(), rc);
-    if (doc.as) m.set(keys.byAssignee(doc.as), rc);
-    m.set(keys.byChannel(doc.ch), rc);
-    m.set(keys.byCategory(doc.ca), rc);
-    const next = nextDue(doc);
-    if (next) m.set(keys.due(), next.dueMs);
+    if (!f) return m;
+    const rc = packedMs(f.rc);
+    for (const u of this.lineage(f.ou)) m.set(keys.byUnit(u), rc);
+    m.set(keys.byStatus(f.st), rc);
+    if (f.st !== 'Closed') m.set(keys.open(), rc);
+    if (f.as) m.set(keys.byAssignee(f.as), rc);
+    m.set(keys.byChannel(f.ch), rc);
+    m.set(keys.byCategory(f.ca), rc);
+    if (f.due !== undefined) m.set(keys.due(), f.due);
     return m;
   }
 
@@ -106,21 +125,22 @@ export class PetitionProjection implements Projection {
       if (m === undefined) memberOf.set(key, (m = compactId(key)));
       return m;
     };
-    for (const e of events) member(e);
+    const memberOfEvent = events.map(member);
     const members = [...new Set(memberOf.values())];
     const raw = await batch.redis.mget(members.map((m) => keys.doc(m)));
     const docs = new Map<string, PetitionDoc | undefined>();
-    const before = new Map<string, Map<string, number>>();
+    const before = new Map<string, IndexFields | undefined>();
     members.forEach((m, i) => {
       const doc = raw[i] ? (JSON.parse(raw[i]!) as PetitionDoc) : undefined;
       docs.set(m, doc);
-      before.set(m, this.memberships(keys, doc));
+      before.set(m, indexFields(doc));
     });
 
     const ctr = new CounterDeltas();
     const changed = new Set<string>();
-    for (const e of events) {
-      const m = member(e);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const m = memberOfEvent[i];
       const at = packTime(e.metadata?.occurredAt ?? e.recordedAt);
       const next = this.evolve(docs.get(m), e, at, ctr);
       if (!next) continue;
@@ -137,8 +157,12 @@ export class PetitionProjection implements Projection {
     for (const m of changed) {
       const doc = docs.get(m)!;
       mset.push(keys.doc(m), JSON.stringify(doc));
-      const old = before.get(m)!;
-      const now = this.memberships(keys, doc);
+      // Most events (progress, notices, timeline) leave every index as it was: compare the few fields they use first.
+      const was = before.get(m);
+      const is = indexFields(doc);
+      if (was && sameIndexFields(was, is!)) continue;
+      const old = this.memberships(keys, was);
+      const now = this.memberships(keys, is);
       for (const k of old.keys()) if (!now.has(k)) w.rem(k, m);
       for (const [k, score] of now) if (old.get(k) !== score) w.add(k, score, m);
     }

@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { PetitionCategory, PetitionChannel } from '@hearth/domain/petition/petition.events';
 import type { PetitionStatus } from '@hearth/domain/petition/petition.state';
 import { DEFAULT_PREFIX } from '../keys';
+import { GenerationKeys, PrefixSource } from '../generations';
 import { compactId, COUNTER_FIELDS, PetitionCounters, PetitionDetail, PetitionDoc, petitionKeys, PetitionSummary, toDetail, toSummary } from './petition.model';
 
 export interface PetitionListQuery {
@@ -35,19 +36,22 @@ export interface PetitionPage {
 
 const ms = (v: string | number | Date): number => (typeof v === 'number' ? v : new Date(v).getTime());
 
-/** Reads of the petition read model; every list is a few sorted-set operations in one MULTI. */
+/** Reads of the petition read model (active generation); every list is a few sorted-set operations in one MULTI. */
 export class PetitionQueries {
-  private readonly keys: ReturnType<typeof petitionKeys>;
+  private readonly keys: GenerationKeys<ReturnType<typeof petitionKeys>>;
+  /** Base prefix (without generation). */
+  readonly prefix: string;
 
   constructor(
     private readonly redis: Redis,
-    readonly prefix = DEFAULT_PREFIX,
+    source: PrefixSource = DEFAULT_PREFIX,
   ) {
-    this.keys = petitionKeys(prefix);
+    this.keys = new GenerationKeys(redis, source, petitionKeys);
+    this.prefix = this.keys.active.basePrefix;
   }
 
   async list(q: PetitionListQuery): Promise<PetitionPage> {
-    const k = this.keys;
+    const k = await this.keys.get();
     const sort = q.sort ?? 'received';
     const order = q.order ?? (sort === 'due' ? 'asc' : 'desc');
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
@@ -119,7 +123,7 @@ export class PetitionQueries {
   /** Detail of one case (id, or stream id `petition-<id>`), with pending deadlines and the recent timeline. */
   async get(idOrStream: string, now?: string | number | Date): Promise<PetitionDetail | undefined> {
     const m = compactId(idOrStream.startsWith('petition-') ? idOrStream.slice('petition-'.length) : idOrStream);
-    const raw = await this.redis.get(this.keys.doc(m));
+    const raw = await this.redis.get((await this.keys.get()).doc(m));
     if (!raw) return undefined;
     return toDetail(m, JSON.parse(raw) as PetitionDoc, now !== undefined ? ms(now) : undefined);
   }
@@ -131,8 +135,9 @@ export class PetitionQueries {
 
   /** Subtree totals of several units (e.g. each child of a supervisor's unit) in one round trip. */
   async countersOf(units: readonly string[]): Promise<Record<string, PetitionCounters>> {
+    const k = await this.keys.get();
     const p = this.redis.pipeline();
-    for (const u of units) p.hgetall(this.keys.counters(u));
+    for (const u of units) p.hgetall(k.counters(u));
     const res = (await p.exec())!;
     const out: Record<string, PetitionCounters> = {};
     units.forEach((u, i) => {

@@ -1,0 +1,328 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Actor, DomainError, localDateOf } from '@hearth/domain';
+import { derivedId, EVENT_STORE, EventMetadata, EventStore, eventIdFor, RecordedEvent } from '@hearth/event-store';
+import {
+  CLOCK,
+  Clock,
+  COMMAND_RUNNER,
+  CommandMeta,
+  CommandRunner,
+  deciderForStream,
+  envelopesIn,
+  ErasureRecord,
+  HEARTH_CONFIG,
+  HearthConfig,
+  KEY_STORE,
+  KeyCache,
+  KeyStore,
+  ORG_REGISTRY,
+  OrgRegistry,
+  PERSONAL_DATA_CIPHER,
+  PersonalDataCipher,
+  personSubjectId,
+  RAW_EVENT_STORE,
+  SubjectInfo,
+} from '@hearth/platform';
+import { ERASURE_LEGAL_BASIS, ErasureReason } from './privacy.dto';
+
+/** The log stream of a subject's privacy events (SubjectErased, PersonalDataRevealed): no personal data in it. */
+export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
+
+/** Data of `SubjectErased`: who erased which subject, when, why; what was destroyed. */
+export interface SubjectErasedData {
+  subjectId: string;
+  kind: string;
+  erasureId: string;
+  reason: ErasureReason;
+  legalBasis: string;
+  reference?: string;
+  erasedBy: string;
+  erasedAt: string;
+  /** Data keys destroyed (ids only). */
+  keyIds: string[];
+  /** Case streams whose personal values of this subject are now unreadable. */
+  streams: string[];
+  /** Blind-index values removed: derived indexes (e.g. repeat petitions in Redis) drop them when they see this event. */
+  blindIndexes: Array<{ scope: string; value: string }>;
+}
+
+/** Data of `PersonalDataRevealed`, appended before any plaintext leaves. */
+export interface PersonalDataRevealedData {
+  subjectId: string;
+  /** Where each revealed value sits: stream, revision, JSON pointer (no values). */
+  fields: Array<{ stream: string; revision: number; eventType: string; path: string }>;
+  reason: string;
+  revealedBy: string;
+  revealedAt: string;
+}
+
+interface CaseFacts {
+  exists: boolean;
+  orgUnit: string;
+  /** Whether the case's personal data may be erased for the end of retention. */
+  retentionEnded: boolean;
+  why: string;
+}
+
+/**
+ * Crypto-shredding over the key store (domain-spec §5): which subjects a case holds, erasure (keys destroyed, blind
+ * indexes removed, `SubjectErased` logged), and the auditor's reveal (`PersonalDataRevealed` logged first).
+ */
+@Injectable()
+export class PrivacyService implements OnApplicationBootstrap {
+  private readonly log = new Logger('privacy');
+
+  constructor(
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(PERSONAL_DATA_CIPHER) private readonly cipher: PersonalDataCipher,
+    @Inject(RAW_EVENT_STORE) private readonly raw: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(COMMAND_RUNNER) private readonly runner: CommandRunner,
+    @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** An erasure whose event did not reach the log (crash between the two steps) is logged now. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const r of await this.keys.unloggedErasures()) {
+      await this.logErasure(r).catch((err: unknown) => this.log.error(`erasure ${r.erasureId} not yet logged: ${(err as Error).message}`));
+    }
+  }
+
+  /** The subjects whose personal values a case holds, from the envelopes in its log (roles, how many values, erased or not). */
+  async subjectsOfCase(caseStream: string, actor: Actor) {
+    const facts = await this.caseFacts(caseStream);
+    if (!facts.exists) throw new DomainError('CASE_NOT_FOUND', `no case ${caseStream}`, 'not_found');
+    this.assertWithin(facts.orgUnit, actor);
+    const bySubject = new Map<string, { roles: Set<string>; values: number; keyIds: Set<string> }>();
+    for (const e of await this.raw.readStream(caseStream)) {
+      for (const { envelope } of envelopesIn(e.data)) {
+        const s = bySubject.get(envelope.s) ?? { roles: new Set<string>(), values: 0, keyIds: new Set<string>() };
+        s.roles.add(envelope.r);
+        s.values++;
+        s.keyIds.add(envelope.k);
+        bySubject.set(envelope.s, s);
+      }
+    }
+    const subjects = [];
+    for (const [subjectId, s] of bySubject) {
+      const info = await this.keys.subject(subjectId);
+      let readable = 0;
+      for (const k of s.keyIds) if (await this.keys.keyById(k)) readable++;
+      subjects.push({ subjectId, kind: info?.kind ?? 'unknown', roles: [...s.roles].sort(), values: s.values, erased: readable === 0 });
+    }
+    return { caseStream, subjects };
+  }
+
+  /** A person's subject by ID number (keyed hash): only while it still holds keys, and only the cases within the caller's subtree. */
+  async lookup(idNumber: string, actor: Actor) {
+    const info = await this.keys.subject(personSubjectId(idNumber, this.config.blindIndexKey));
+    const streams = info && info.keyIds.length ? await this.streamsWithin(info.streams, actor) : [];
+    if (!info || !streams.length) throw new DomainError('SUBJECT_NOT_FOUND', 'no personal data of this person in your subtree', 'not_found');
+    return { subjectId: info.subjectId, kind: info.kind, streams };
+  }
+
+  /** A subject's state and privacy log (erasures, reveals). */
+  async describe(subjectId: string, actor: Actor) {
+    const info = await this.requireSubject(subjectId);
+    const streams = await this.streamsWithin(info.streams, actor);
+    if (!streams.length && info.streams.length) throw new DomainError('OUTSIDE_ORG_SUBTREE', 'this subject has no case in your subtree', 'forbidden');
+    const events = await this.store.readStream(subjectStream(subjectId));
+    return {
+      subjectId,
+      kind: info.kind,
+      erased: info.keyIds.length === 0,
+      streams,
+      events: events.map((e) => ({ revision: e.revision, position: e.position, type: e.type, occurredAt: e.metadata.occurredAt, actorId: e.metadata.actorId, role: e.metadata.role, data: e.data })),
+    };
+  }
+
+  /**
+   * Erase a subject: destroy its keys and blind-index entries (one key-store transaction, which also records the
+   * erasure), then append `SubjectErased` to `subject-<id>`. From then on every view shows its values as `[erased]`;
+   * the log is untouched, so its hash chain still verifies.
+   */
+  async erase(subjectId: string, reason: ErasureReason, reference: string | undefined, actor: Actor, meta: CommandMeta) {
+    if (!(actor.role === 'supervisor' || (actor.role === 'head' && this.org.directory.get(actor.orgUnit)?.level === 1)))
+      throw new DomainError('ERASURE_NOT_ALLOWED', 'only the head of the city federation or a supervisor may erase personal data', 'forbidden');
+    const info = await this.requireSubject(subjectId);
+    if (info.keyIds.length === 0) {
+      const last = info.erasures[info.erasures.length - 1];
+      // A retried request (same Idempotency-Key) gets the first answer.
+      if (last && last.metadata.commandId === meta.commandId) return this.erasureResult(last, await this.logErasure(last));
+      throw new DomainError('SUBJECT_ALREADY_ERASED', 'this subject was already erased', 'rule', last ? { erasureId: last.erasureId, erasedAt: last.erasedAt } : undefined);
+    }
+    const facts = await Promise.all(info.streams.map(async (s) => ({ stream: s, ...(await this.caseFacts(s)) })));
+    const outside = facts.filter((f) => f.exists && !this.org.directory.isWithin(f.orgUnit, actor.orgUnit));
+    if (outside.length) throw new DomainError('OUTSIDE_ORG_SUBTREE', 'this subject has cases outside your subtree', 'forbidden');
+    if (reason === 'retention_end') {
+      const open = facts.filter((f) => f.exists && !f.retentionEnded);
+      if (open.length)
+        throw new DomainError('RETENTION_NOT_ENDED', 'the retention period of some of this subject’s cases has not ended', 'rule', {
+          cases: open.map((f) => ({ stream: f.stream, why: f.why })),
+        });
+    }
+    const now = this.clock.now().toISOString();
+    const metadata: EventMetadata = {
+      actorId: actor.id,
+      role: actor.role,
+      orgUnit: actor.orgUnit,
+      occurredAt: now,
+      commandId: meta.commandId,
+      correlationId: meta.correlationId ?? meta.commandId,
+      causationId: meta.causationId ?? meta.commandId,
+      schemaVersion: 1,
+      cause: 'EraseSubject',
+    };
+    const record = await this.keys.erase(subjectId, (d) => {
+      const event: SubjectErasedData = {
+        subjectId,
+        kind: d.kind,
+        erasureId: d.erasureId,
+        reason,
+        legalBasis: ERASURE_LEGAL_BASIS[reason],
+        ...(reference ? { reference } : {}),
+        erasedBy: actor.id,
+        erasedAt: now,
+        keyIds: d.keyIds,
+        streams: d.streams,
+        blindIndexes: uniqueIndexes(d.blindIndexes),
+      };
+      return { event: { ...event }, metadata: { ...metadata }, erasedAt: now };
+    });
+    // Erased concurrently by someone else between our read and the key store's transaction.
+    if (!record) throw new DomainError('SUBJECT_ALREADY_ERASED', 'this subject was already erased', 'rule');
+    return this.erasureResult(record, await this.logErasure(record));
+  }
+
+  /**
+   * The auditor's decryption (domain-spec §5: "decrypting for an auditor is itself logged"): `PersonalDataRevealed`
+   * is appended to the subject’s stream before any plaintext is returned. After erasure: 422 SUBJECT_ERASED.
+   */
+  async reveal(subjectId: string, reason: string, caseStream: string | undefined, actor: Actor, meta: CommandMeta) {
+    const info = await this.requireSubject(subjectId);
+    if (caseStream && !info.streams.includes(caseStream)) throw new DomainError('SUBJECT_NOT_IN_CASE', `subject ${subjectId} has no personal data in ${caseStream}`, 'not_found');
+    const streams = caseStream ? [caseStream] : info.streams;
+    for (const s of streams) {
+      const f = await this.caseFacts(s);
+      if (f.exists) this.assertWithin(f.orgUnit, actor);
+    }
+    const cache: KeyCache = new Map();
+    const values: Array<{ stream: string; revision: number; eventType: string; path: string; role: string; erased: boolean; value?: unknown }> = [];
+    for (const stream of streams) {
+      for (const e of await this.raw.readStream(stream)) {
+        for (const { pointer, envelope } of envelopesIn(e.data)) {
+          if (envelope.s !== subjectId) continue;
+          const opened = await this.cipher.openEnvelope(envelope, e.streamId, e.id, pointer, cache);
+          values.push({ stream, revision: e.revision, eventType: e.type, path: pointer, role: envelope.r, erased: opened.erased, ...(opened.erased ? {} : { value: opened.value }) });
+        }
+      }
+    }
+    const revealed = values.filter((v) => !v.erased);
+    if (!revealed.length) {
+      const last = info.erasures[info.erasures.length - 1];
+      if (last) throw new DomainError('SUBJECT_ERASED', 'the personal data of this subject was erased', 'rule', { erasureId: last.erasureId, erasedAt: last.erasedAt });
+      throw new DomainError('NO_PERSONAL_DATA', 'this subject has no personal data to reveal', 'not_found');
+    }
+    const now = this.clock.now().toISOString();
+    const data: PersonalDataRevealedData = {
+      subjectId,
+      fields: revealed.map((v) => ({ stream: v.stream, revision: v.revision, eventType: v.eventType, path: v.path })),
+      reason,
+      revealedBy: actor.id,
+      revealedAt: now,
+    };
+    const appended = await this.store.append(
+      subjectStream(subjectId),
+      [
+        {
+          id: eventIdFor(meta.commandId, 0),
+          type: 'PersonalDataRevealed',
+          data,
+          metadata: {
+            actorId: actor.id,
+            role: actor.role,
+            orgUnit: actor.orgUnit,
+            occurredAt: now,
+            commandId: meta.commandId,
+            correlationId: meta.correlationId ?? meta.commandId,
+            causationId: meta.causationId ?? meta.commandId,
+            schemaVersion: 1,
+            cause: 'RevealPersonalData',
+          },
+        },
+      ],
+      'any',
+    );
+    return { subjectId, revealedAt: now, position: appended.position, values };
+  }
+
+  private async logErasure(r: ErasureRecord): Promise<RecordedEvent | undefined> {
+    const id = derivedId(`subject-erasure|${r.erasureId}`);
+    await this.store.append(subjectStream(r.subjectId), [{ id, type: 'SubjectErased', data: r.event, metadata: r.metadata as unknown as EventMetadata }], 'any');
+    await this.keys.markErasureLogged(r.erasureId);
+    return (await this.store.readStream(subjectStream(r.subjectId))).find((e) => e.id === id);
+  }
+
+  private erasureResult(r: ErasureRecord, logged: RecordedEvent | undefined) {
+    const d = r.event as unknown as SubjectErasedData;
+    return {
+      subjectId: r.subjectId,
+      erasureId: r.erasureId,
+      erasedAt: r.erasedAt,
+      reason: d.reason,
+      legalBasis: d.legalBasis,
+      keysDestroyed: d.keyIds.length,
+      streams: d.streams,
+      blindIndexesRemoved: d.blindIndexes.length,
+      position: logged?.position ?? null,
+    };
+  }
+
+  private async requireSubject(subjectId: string): Promise<SubjectInfo> {
+    const info = await this.keys.subject(subjectId);
+    if (!info) throw new DomainError('SUBJECT_NOT_FOUND', `no subject ${subjectId}`, 'not_found');
+    return info;
+  }
+
+  private async streamsWithin(streams: readonly string[], actor: Actor): Promise<string[]> {
+    const out: string[] = [];
+    for (const s of streams) {
+      const f = await this.caseFacts(s);
+      if (f.exists && this.org.directory.isWithin(f.orgUnit, actor.orgUnit)) out.push(s);
+    }
+    return out;
+  }
+
+  /** Org unit and retention status of a case, from its decider's state. */
+  private async caseFacts(stream: string): Promise<CaseFacts> {
+    const found = deciderForStream(stream);
+    if (!found) return { exists: false, orgUnit: '', retentionEnded: false, why: 'unknown stream' };
+    const { state } = (await this.runner.stateOf(found.decider, found.id)) as { state: Record<string, unknown> };
+    const category = stream.slice(0, stream.indexOf('-'));
+    const orgUnit = String(state.orgUnit ?? '');
+    if (category === 'hardship') {
+      if (!state.exists) return { exists: false, orgUnit, retentionEnded: false, why: 'no file' };
+      const today = localDateOf(this.clock.now());
+      if (state.status === 'Rejected') return { exists: true, orgUnit, retentionEnded: true, why: 'rejected' };
+      if (state.status !== 'Exited') return { exists: true, orgUnit, retentionEnded: false, why: `file is ${String(state.status)}` };
+      const until = String(state.retentionUntil ?? '');
+      return until && until <= today
+        ? { exists: true, orgUnit, retentionEnded: true, why: `retention ended ${until}` }
+        : { exists: true, orgUnit, retentionEnded: false, why: `kept until ${until}` };
+    }
+    if (state.status === 'None' || state.status === undefined) return { exists: false, orgUnit, retentionEnded: false, why: 'no case' };
+    return state.status === 'Closed'
+      ? { exists: true, orgUnit, retentionEnded: true, why: 'closed' }
+      : { exists: true, orgUnit, retentionEnded: false, why: `case is ${String(state.status)}` };
+  }
+
+  private assertWithin(orgUnit: string, actor: Actor): void {
+    if (!this.org.directory.isWithin(orgUnit, actor.orgUnit)) throw new DomainError('OUTSIDE_ORG_SUBTREE', 'this case is outside your org subtree', 'forbidden');
+  }
+}
+
+const uniqueIndexes = (entries: ReadonlyArray<{ scope: string; value: string }>) => [
+  ...new Map(entries.map((b) => [`${b.scope}|${b.value}`, { scope: b.scope, value: b.value }])).values(),
+];

@@ -1,0 +1,232 @@
+import Database from 'better-sqlite3';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { BlindIndexEntry, DataKey, ErasureRecord, KeyStore, SubjectInfo, SubjectKind, SubjectUse } from './key-store';
+import { masterKeyCheck, open, seal, wrapAad } from './master-key';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS subjects (
+  subject_id  TEXT PRIMARY KEY,
+  kind        TEXT NOT NULL,
+  created_at  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS data_keys (
+  key_id      TEXT PRIMARY KEY,
+  subject_id  TEXT NOT NULL,
+  wrapped     BLOB NOT NULL,
+  created_at  TEXT NOT NULL,
+  seq         INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS data_keys_by_subject ON data_keys (subject_id, seq);
+CREATE TABLE IF NOT EXISTS subject_streams (
+  subject_id  TEXT NOT NULL,
+  stream_id   TEXT NOT NULL,
+  PRIMARY KEY (subject_id, stream_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blind_index (
+  scope       TEXT NOT NULL,
+  value       TEXT NOT NULL,
+  subject_id  TEXT NOT NULL,
+  stream_id   TEXT NOT NULL,
+  PRIMARY KEY (scope, value, subject_id, stream_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS blind_index_by_subject ON blind_index (subject_id);
+CREATE TABLE IF NOT EXISTS erasures (
+  erasure_id  TEXT PRIMARY KEY,
+  subject_id  TEXT NOT NULL,
+  erased_at   TEXT NOT NULL,
+  event       TEXT NOT NULL,
+  metadata    TEXT NOT NULL,
+  logged      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS erasures_by_subject ON erasures (subject_id);
+`;
+
+interface KeyRow {
+  key_id: string;
+  subject_id: string;
+  wrapped: Buffer;
+}
+interface ErasureRow {
+  erasure_id: string;
+  subject_id: string;
+  erased_at: string;
+  event: string;
+  metadata: string;
+  logged: number;
+}
+
+export interface SqliteKeyStoreOptions {
+  /** `keys.sqlite` in the data folder by default (HEARTH_KEYS_FILE); its folder is created if missing. */
+  file: string;
+  masterKey: Buffer;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The key store in its own SQLite file (better-sqlite3, WAL, synchronous=FULL: a key the log depends on is on disk
+ * before the event that uses it). `secure_delete` overwrites deleted keys in the database file, and every erasure
+ * truncates the WAL, so a destroyed key does not linger on disk (it was wrapped by the master key anyway).
+ * Several processes (api, worker) may open the same file.
+ */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly master: Buffer;
+  private readonly q;
+
+  constructor(o: SqliteKeyStoreOptions) {
+    if (o.masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
+    this.master = o.masterKey;
+    const file = resolve(o.file);
+    mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma(`busy_timeout = ${o.busyTimeoutMs ?? 10_000}`);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('secure_delete = ON');
+    this.db.exec(SCHEMA);
+    this.checkMasterKey();
+    this.q = {
+      latestKey: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE subject_id = ? ORDER BY seq DESC LIMIT 1'),
+      keyById: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE key_id = ?'),
+      keysOf: this.db.prepare<[string], { key_id: string }>('SELECT key_id FROM data_keys WHERE subject_id = ? ORDER BY seq'),
+      nextSeq: this.db.prepare<[], { seq: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM data_keys'),
+      insertKey: this.db.prepare('INSERT INTO data_keys (key_id, subject_id, wrapped, created_at, seq) VALUES (?, ?, ?, ?, ?)'),
+      insertSubject: this.db.prepare('INSERT OR IGNORE INTO subjects (subject_id, kind, created_at) VALUES (?, ?, ?)'),
+      subject: this.db.prepare<[string], { subject_id: string; kind: SubjectKind; created_at: string }>('SELECT * FROM subjects WHERE subject_id = ?'),
+      hasStream: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM subject_streams WHERE subject_id = ? AND stream_id = ?'),
+      insertStream: this.db.prepare('INSERT OR IGNORE INTO subject_streams (subject_id, stream_id) VALUES (?, ?)'),
+      streamsOf: this.db.prepare<[string], { stream_id: string }>('SELECT stream_id FROM subject_streams WHERE subject_id = ? ORDER BY stream_id'),
+      hasIndex: this.db.prepare<[string, string, string, string], { one: number }>(
+        'SELECT 1 AS one FROM blind_index WHERE scope = ? AND value = ? AND subject_id = ? AND stream_id = ?',
+      ),
+      insertIndex: this.db.prepare('INSERT OR IGNORE INTO blind_index (scope, value, subject_id, stream_id) VALUES (?, ?, ?, ?)'),
+      anyIndex: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM blind_index WHERE scope = ? AND value = ? LIMIT 1'),
+      indexesOf: this.db.prepare<[string], { scope: string; value: string; subject_id: string; stream_id: string }>(
+        'SELECT scope, value, subject_id, stream_id FROM blind_index WHERE subject_id = ? ORDER BY scope, value, stream_id',
+      ),
+      deleteKeys: this.db.prepare('DELETE FROM data_keys WHERE subject_id = ?'),
+      deleteIndexes: this.db.prepare('DELETE FROM blind_index WHERE subject_id = ?'),
+      insertErasure: this.db.prepare('INSERT INTO erasures (erasure_id, subject_id, erased_at, event, metadata, logged) VALUES (?, ?, ?, ?, ?, 0)'),
+      erasuresOf: this.db.prepare<[string], ErasureRow>('SELECT * FROM erasures WHERE subject_id = ? ORDER BY erased_at'),
+      unlogged: this.db.prepare<[], ErasureRow>('SELECT * FROM erasures WHERE logged = 0 ORDER BY erased_at'),
+      markLogged: this.db.prepare('UPDATE erasures SET logged = 1 WHERE erasure_id = ?'),
+    };
+  }
+
+  /** The first process to open the file records a check value of the master key; later ones must match it. */
+  private checkMasterKey(): void {
+    const check = masterKeyCheck(this.master);
+    const tx = this.db.transaction(() => {
+      const row = this.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE name = 'master-key-check'").get();
+      if (!row) this.db.prepare("INSERT INTO meta (name, value) VALUES ('master-key-check', ?)").run(check);
+      else if (row.value !== check) throw new Error('HEARTH_MASTER_KEY is not the master key this key store was created with');
+    });
+    tx.immediate();
+  }
+
+  private unwrap(row: KeyRow): DataKey {
+    return { keyId: row.key_id, subjectId: row.subject_id, key: open(this.master, row.wrapped, wrapAad(row.subject_id, row.key_id)) };
+  }
+
+  async currentKey(subjectId: string, kind: SubjectKind): Promise<DataKey> {
+    const existing = this.q.latestKey.get(subjectId);
+    if (existing) return this.unwrap(existing);
+    const create = this.db.transaction((): DataKey => {
+      // Another process may have created it between the read above and this write lock.
+      const raced = this.q.latestKey.get(subjectId);
+      if (raced) return this.unwrap(raced);
+      const keyId = randomUUID();
+      const key = randomBytes(32);
+      const now = new Date().toISOString();
+      this.q.insertSubject.run(subjectId, kind, now);
+      this.q.insertKey.run(keyId, subjectId, seal(this.master, key, wrapAad(subjectId, keyId)), now, this.q.nextSeq.get()!.seq);
+      return { keyId, subjectId, key };
+    });
+    return create.immediate();
+  }
+
+  async keyById(keyId: string): Promise<DataKey | undefined> {
+    const row = this.q.keyById.get(keyId);
+    return row ? this.unwrap(row) : undefined;
+  }
+
+  async registerUse(uses: readonly SubjectUse[]): Promise<void> {
+    // Reads first: the common case (already registered) writes nothing and costs no fsync.
+    const missing = uses.flatMap((u) => [
+      ...(this.q.hasStream.get(u.subjectId, u.streamId) ? [] : [() => this.q.insertStream.run(u.subjectId, u.streamId)]),
+      ...u.blindIndexes
+        .filter((b) => !this.q.hasIndex.get(b.scope, b.value, u.subjectId, u.streamId))
+        .map((b) => () => this.q.insertIndex.run(b.scope, b.value, u.subjectId, u.streamId)),
+    ]);
+    if (missing.length) this.db.transaction(() => missing.forEach((run) => run())).immediate();
+  }
+
+  async hasBlindIndex(scope: string, value: string): Promise<boolean> {
+    return !!this.q.anyIndex.get(scope, value);
+  }
+
+  async subject(subjectId: string): Promise<SubjectInfo | undefined> {
+    const s = this.q.subject.get(subjectId);
+    if (!s) return undefined;
+    return {
+      subjectId,
+      kind: s.kind,
+      createdAt: s.created_at,
+      keyIds: this.q.keysOf.all(subjectId).map((r) => r.key_id),
+      streams: this.q.streamsOf.all(subjectId).map((r) => r.stream_id),
+      blindIndexes: this.q.indexesOf.all(subjectId).map(toEntry),
+      erasures: this.q.erasuresOf.all(subjectId).map(toErasure),
+    };
+  }
+
+  async erase(subjectId: string, build: Parameters<KeyStore['erase']>[1]): Promise<ErasureRecord | undefined> {
+    const tx = this.db.transaction((): ErasureRecord | undefined => {
+      const s = this.q.subject.get(subjectId);
+      const keyIds = this.q.keysOf.all(subjectId).map((r) => r.key_id);
+      if (!s || keyIds.length === 0) return undefined;
+      const erasureId = randomUUID();
+      const blindIndexes = this.q.indexesOf.all(subjectId).map(toEntry);
+      const streams = this.q.streamsOf.all(subjectId).map((r) => r.stream_id);
+      const { event, metadata, erasedAt } = build({ erasureId, keyIds, streams, blindIndexes, kind: s.kind });
+      this.q.deleteKeys.run(subjectId);
+      this.q.deleteIndexes.run(subjectId);
+      this.q.insertErasure.run(erasureId, subjectId, erasedAt, JSON.stringify(event), JSON.stringify(metadata));
+      return { erasureId, subjectId, erasedAt, event, metadata, logged: false };
+    });
+    const record = tx.immediate();
+    // Move the deleted pages out of the WAL into the (secure_delete-zeroed) database file and truncate the WAL.
+    if (record) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return record;
+  }
+
+  async unloggedErasures(): Promise<ErasureRecord[]> {
+    return this.q.unlogged.all().map(toErasure);
+  }
+
+  async markErasureLogged(erasureId: string): Promise<void> {
+    this.q.markLogged.run(erasureId);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const toEntry = (r: { scope: string; value: string; subject_id: string; stream_id: string }): BlindIndexEntry => ({
+  scope: r.scope,
+  value: r.value,
+  subjectId: r.subject_id,
+  streamId: r.stream_id,
+});
+
+const toErasure = (r: ErasureRow): ErasureRecord => ({
+  erasureId: r.erasure_id,
+  subjectId: r.subject_id,
+  erasedAt: r.erased_at,
+  event: JSON.parse(r.event) as Record<string, unknown>,
+  metadata: JSON.parse(r.metadata) as Record<string, unknown>,
+  logged: r.logged === 1,
+});
