@@ -52,7 +52,7 @@ ensure_redis_server_binary() {
 # PING a Redis at host:port over bash's /dev/tcp (no redis-cli needed).
 redis_alive() {
   local host=$1 port=$2 reply=""
-  exec 3<>"/dev/tcp/$host/$port" 2>/dev/null || return 1
+  { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || return 1
   printf 'PING\r\n' >&3
   read -r -t 2 reply <&3 || true
   exec 3>&- 3<&-
