@@ -5,7 +5,7 @@
  *                          [--deadlines=N] [--deadline-window=SECONDS] [--events=N]
  *
  * Full runs write bench/results/latest.json and a dated copy; --quick (a first look, < 3 minutes) writes
- * latest-quick.json and --only latest-partial.json (each with a dated copy), so latest.json always holds a complete
+ * latest-quick.json and --only latest[-quick]-partial.json (each with a dated copy), so latest.json always holds a complete
  * full run. --profile runs Hearth's api with --cpu-prof during the petition mix and while deadlines fire, and prints
  * (and writes to profile-latest*.txt) where its time goes.
  */
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const text = `${JSON.stringify(json, null, 2)}\n`;
   // latest.json holds complete full runs only; --quick and --only runs are kept apart.
-  const kind = quick ? '-quick' : onlyArg ? '-partial' : '';
+  const kind = `${quick ? '-quick' : ''}${onlyArg ? '-partial' : ''}`;
   const names = [`latest${kind}.json`, `${stamp}${kind}.json`];
   for (const n of names) writeFileSync(join(dir, n), text);
   if (profiles) writeFileSync(join(dir, `profile-latest${kind}.txt`), `${profiles}\n`);
