@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@hearth/event-store/event-store.port';
+import { LineageCache } from '../org-lineage';
 import type { OrgDirectory } from '@hearth/domain/org/org-directory';
 import type * as H from '@hearth/domain/hardship/hardship.events';
 import type * as F from '@hearth/domain/hardship/fund.events';
@@ -46,28 +47,19 @@ export class HardshipProjection implements Projection {
   readonly name = 'hardship';
   readonly namespaces = [HARDSHIP_NAMESPACE];
   private readonly cap: number;
-  private readonly lineages = new Map<string, string[]>();
+  private readonly lineages: LineageCache;
 
   constructor(private readonly options: HardshipProjectionOptions) {
+    this.lineages = new LineageCache(options.org);
     this.cap = Math.max(1, options.timelineCap ?? 30);
   }
 
-  private lineage(unit: string): string[] {
-    let l = this.lineages.get(unit);
-    if (!l) {
-      l = this.options.org.lineage(unit);
-      if (!l.length) l = [unit];
-      if (this.lineages.size > 100_000) this.lineages.clear();
-      this.lineages.set(unit, l);
-    }
-    return l;
-  }
 
   private fileMemberships(keys: Keys, doc: HardshipFileDoc | undefined): Map<string, number> {
     const m = new Map<string, number>();
     if (!doc) return m;
     const ap = packedMs(doc.ap);
-    for (const u of this.lineage(doc.ou)) m.set(keys.byUnit(u), ap);
+    for (const u of this.lineages.of(doc.ou)) m.set(keys.byUnit(u), ap);
     m.set(keys.byStatus(doc.st), ap);
     if (doc.oc) m.set(keys.byCategory(doc.oc), ap);
     const next = nextHardshipDeadline(doc);
@@ -78,7 +70,7 @@ export class HardshipProjection implements Projection {
   private fundMemberships(keys: Keys, doc: FundDoc | undefined): Map<string, number> {
     const m = new Map<string, number>();
     if (!doc) return m;
-    for (const u of this.lineage(doc.ou)) m.set(keys.fundsOfSubtree(u), doc.y);
+    for (const u of this.lineages.of(doc.ou)) m.set(keys.fundsOfSubtree(u), doc.y);
     m.set(keys.fundsOwnedBy(doc.ou), doc.y);
     return m;
   }
@@ -151,7 +143,7 @@ export class HardshipProjection implements Projection {
 
   /** Moves the file's "on file" count to `category` (null: not on file any more). */
   private countOnFile(s: HardshipFileDoc, category: H.HardshipCategory | null, ctr: Deltas): void {
-    const units = this.lineage(s.ou);
+    const units = this.lineages.of(s.ou);
     if (s.oc === (category ?? undefined)) return;
     if (s.oc) {
       ctr.add(units, 'onFile', -1);
@@ -166,7 +158,7 @@ export class HardshipProjection implements Projection {
 
   /** Adds (sign 1) or takes back (sign -1) one disbursement in every aid sum. */
   private countDisbursement(s: HardshipFileDoc, a: StoredAid, sign: 1 | -1, ctr: Deltas): void {
-    const units = this.lineage(s.ou);
+    const units = this.lineages.of(s.ou);
     const [kind, fen, , fundId, , month] = a;
     const year = yearOf(month);
     ctr.add(units, 'aidDisbursed', sign);
@@ -191,14 +183,14 @@ export class HardshipProjection implements Projection {
     if (e.type === 'HardshipFileApplied') {
       if (doc) return undefined; // applied once; a repeat would double the counters
       const d = e.data as H.HardshipFileApplied['data'];
-      ctr.add(this.lineage(d.orgUnit), 'applied');
+      ctr.add(this.lineages.of(d.orgUnit), 'applied');
       return { st: 'Applied', ou: d.orgUnit, ap: packTime(d.appliedAt), ad: d.appliedDate, ca: null, rn: 0, aids: {}, dy: {}, dl: {}, up: at, rev: e.revision, tl: [] };
     }
     if (!doc) return undefined;
     const s = doc;
     if (at) s.up = at;
     s.rev = e.revision;
-    const here = (): string[] => this.lineage(s.ou);
+    const here = (): string[] => this.lineages.of(s.ou);
     const clearNotice = (): void => {
       delete s.ns;
       delete s.ne;
@@ -417,8 +409,8 @@ export class HardshipProjection implements Projection {
   }
 
   private countOverdue(s: HardshipFileDoc, d: StoredDeadline, n: 1 | -1, ctr: Deltas): void {
-    ctr.add(this.lineage(s.ou), 'overdueNow', n);
-    if (d[0] === ANNUAL_REVIEW) ctr.add(this.lineage(s.ou), 'reviewsOverdueNow', n);
+    ctr.add(this.lineages.of(s.ou), 'overdueNow', n);
+    if (d[0] === ANNUAL_REVIEW) ctr.add(this.lineages.of(s.ou), 'reviewsOverdueNow', n);
   }
 
   private evolveFund(doc: FundDoc | undefined, e: RecordedEvent, at: string, ctr: Deltas): FundDoc | undefined {
@@ -426,14 +418,14 @@ export class HardshipProjection implements Projection {
       if (doc) return undefined;
       const d = e.data as F.FundOpened['data'];
       const b = toFen(d.budgetYuan);
-      ctr.add(this.lineage(d.orgUnit), `fundBudget:${d.year}:${d.source}`, b);
+      ctr.add(this.lineages.of(d.orgUnit), `fundBudget:${d.year}:${d.source}`, b);
       return { y: d.year, src: d.source, ou: d.orgUnit, b, d: 0, nd: 0, nr: 0, up: at, rev: e.revision };
     }
     if (!doc) return undefined;
     const s = doc;
     if (at) s.up = at;
     s.rev = e.revision;
-    const units = this.lineage(s.ou);
+    const units = this.lineages.of(s.ou);
     switch (e.type) {
       case 'FundBudgetAdjusted': {
         const b = toFen((e.data as F.FundBudgetAdjusted['data']).budgetYuan);

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@hearth/event-store/event-store.port';
+import { LineageCache } from '../org-lineage';
 import type { OrgDirectory } from '@hearth/domain/org/org-directory';
 import type * as M from '@hearth/domain/mediation/mediation.events';
 import type * as D from '@hearth/domain/deadlines/deadline.events';
@@ -56,28 +57,19 @@ export class MediationProjection implements Projection {
   readonly name = 'mediations';
   readonly namespaces = [MEDIATION_NAMESPACE];
   private readonly cap: number;
-  private readonly lineages = new Map<string, string[]>();
+  private readonly lineages: LineageCache;
 
   constructor(private readonly options: MediationProjectionOptions) {
+    this.lineages = new LineageCache(options.org);
     this.cap = Math.max(1, options.timelineCap ?? 40);
   }
 
-  private lineage(unit: string): string[] {
-    let l = this.lineages.get(unit);
-    if (!l) {
-      l = this.options.org.lineage(unit);
-      if (!l.length) l = [unit];
-      if (this.lineages.size > 100_000) this.lineages.clear();
-      this.lineages.set(unit, l);
-    }
-    return l;
-  }
 
   private memberships(keys: Keys, doc: MediationDoc | undefined): Map<string, number> {
     const m = new Map<string, number>();
     if (!doc) return m;
     const rc = packedMs(doc.rc);
-    for (const u of this.lineage(doc.ou)) m.set(keys.byUnit(u), rc);
+    for (const u of this.lineages.of(doc.ou)) m.set(keys.byUnit(u), rc);
     m.set(keys.byStatus(doc.st), rc);
     if (doc.st !== 'Closed') m.set(keys.open(), rc);
     if (doc.mr) m.set(keys.byMediator(doc.mr), rc);
@@ -140,7 +132,7 @@ export class MediationProjection implements Projection {
     if (e.type === 'MediationApplied') {
       if (doc) return undefined; // applied once; a repeat would double the counters
       const d = e.data as M.MediationApplied['data'];
-      const units = this.lineage(d.orgUnit);
+      const units = this.lineages.of(d.orgUnit);
       const month = monthOf(d.receivedDate);
       ctr.add(units, month, 'applications');
       if (d.collective) ctr.add(units, month, 'collective');
@@ -180,7 +172,7 @@ export class MediationProjection implements Projection {
     const s = doc;
     s.up = packTime(occurred);
     s.rev = e.revision;
-    const units = this.lineage(s.ou);
+    const units = this.lineages.of(s.ou);
     const add = (field: MediationCounterField, n = 1, date: string = occurred): void => ctr.add(units, monthOf(date), field, n);
     switch (e.type) {
       case 'MediationAccepted': {
@@ -361,7 +353,7 @@ export class MediationProjection implements Projection {
         if (!cur) break;
         const due = packTime(d.dueAt);
         const reopened = cur[3] > 0 && packedMs(due) > packedMs(cur[1]);
-        if (reopened) ctr.add(this.lineage(cur[4] ?? s.ou), '', 'overdueNow', -1);
+        if (reopened) ctr.add(this.lineages.of(cur[4] ?? s.ou), '', 'overdueNow', -1);
         s.dl[d.deadlineId] = reopened ? stored(cur[0], due, cur[2], 0) : stored(cur[0], due, cur[2], cur[3], cur[4]);
         break;
       }
@@ -381,7 +373,7 @@ export class MediationProjection implements Projection {
         const id = (e.data as { deadlineId: string }).deadlineId;
         const cur = s.dl[id];
         if (!cur) break;
-        if (cur[3] > 0) ctr.add(this.lineage(cur[4] ?? s.ou), '', 'overdueNow', -1);
+        if (cur[3] > 0) ctr.add(this.lineages.of(cur[4] ?? s.ou), '', 'overdueNow', -1);
         delete s.dl[id];
         break;
       }

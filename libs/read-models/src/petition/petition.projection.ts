@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@hearth/event-store/event-store.port';
+import { LineageCache } from '../org-lineage';
 import type { OrgDirectory } from '@hearth/domain/org/org-directory';
 import type * as P from '@hearth/domain/petition/petition.events';
 import type * as D from '@hearth/domain/deadlines/deadline.events';
@@ -81,29 +82,20 @@ export class PetitionProjection implements Projection {
   readonly name = 'petitions';
   readonly namespaces = [PETITION_NAMESPACE];
   private readonly cap: number;
+  private readonly lineages: LineageCache;
 
   constructor(private readonly options: PetitionProjectionOptions) {
+    this.lineages = new LineageCache(options.org);
     this.cap = Math.max(1, options.timelineCap ?? 30);
   }
 
-  private readonly lineages = new Map<string, string[]>();
-  private lineage(unit: string): string[] {
-    let l = this.lineages.get(unit);
-    if (!l) {
-      l = this.options.org.lineage(unit);
-      if (!l.length) l = [unit];
-      if (this.lineages.size > 100_000) this.lineages.clear();
-      this.lineages.set(unit, l);
-    }
-    return l;
-  }
 
   /** Index keys (and scores) a document belongs to. */
   private memberships(keys: Keys, f: IndexFields | undefined): Map<string, number> {
     const m = new Map<string, number>();
     if (!f) return m;
     const rc = packedMs(f.rc);
-    for (const u of this.lineage(f.ou)) m.set(keys.byUnit(u), rc);
+    for (const u of this.lineages.of(f.ou)) m.set(keys.byUnit(u), rc);
     m.set(keys.byStatus(f.st), rc);
     if (f.st !== 'Closed') m.set(keys.open(), rc);
     if (f.as) m.set(keys.byAssignee(f.as), rc);
@@ -179,7 +171,7 @@ export class PetitionProjection implements Projection {
     if (e.type === 'PetitionRegistered') {
       if (doc) return undefined; // registered once; a repeat would double the counters
       const d = (e.data as P.PetitionRegistered['data']);
-      const units = this.lineage(d.orgUnit);
+      const units = this.lineages.of(d.orgUnit);
       ctr.add(units, 'received');
       ctr.add(units, `ch:${d.channel}`);
       ctr.add(units, `cat:${d.category}`);
@@ -213,7 +205,7 @@ export class PetitionProjection implements Projection {
     const s = doc;
     if (at) s.up = at;
     s.rev = e.revision;
-    const here = (): string[] => this.lineage(s.ou);
+    const here = (): string[] => this.lineages.of(s.ou);
     switch (e.type) {
       case 'PetitionReceiptNotified':
         s.rn = 1;
@@ -238,7 +230,7 @@ export class PetitionProjection implements Projection {
       }
       case 'PetitionTransferred': {
         const d = e.data as P.PetitionTransferred['data'];
-        ctr.add(this.lineage(d.fromOrgUnit), 'transferred');
+        ctr.add(this.lineages.of(d.fromOrgUnit), 'transferred');
         s.tf = d.fromOrgUnit;
         s.ou = d.toOrgUnit;
         break;
@@ -248,7 +240,7 @@ export class PetitionProjection implements Projection {
         break;
       case 'PetitionAssignedDown': {
         const d = e.data as P.PetitionAssignedDown['data'];
-        ctr.add(this.lineage(d.fromOrgUnit), 'assignedDown');
+        ctr.add(this.lineages.of(d.fromOrgUnit), 'assignedDown');
         s.ou = d.toOrgUnit;
         s.ad = d.dueDate;
         break;
@@ -311,7 +303,7 @@ export class PetitionProjection implements Projection {
         // A missed deadline moved to a later time is open again (as in the domain's evolveDeadlines).
         const due = packTime(d.dueAt);
         const reopened = cur[3] > 0 && packedMs(due) > packedMs(cur[1]);
-        if (reopened) ctr.add(this.lineage(cur[4] ?? s.ou), 'overdueNow', -1);
+        if (reopened) ctr.add(this.lineages.of(cur[4] ?? s.ou), 'overdueNow', -1);
         s.dl[d.deadlineId] = reopened ? stored(cur[0], due, cur[2], 0) : stored(cur[0], due, cur[2], cur[3], cur[4]);
         break;
       }
@@ -331,7 +323,7 @@ export class PetitionProjection implements Projection {
         const id = (e.data as { deadlineId: string }).deadlineId;
         const cur = s.dl[id];
         if (!cur) break;
-        if (cur[3] > 0) ctr.add(this.lineage(cur[4] ?? s.ou), 'overdueNow', -1);
+        if (cur[3] > 0) ctr.add(this.lineages.of(cur[4] ?? s.ou), 'overdueNow', -1);
         delete s.dl[id];
         break;
       }
