@@ -43,7 +43,7 @@ import {
   type ReadEventMetadataWithGlobalPosition,
 } from '@event-driven-io/emmett';
 import { appendToStream, createEventStoreSchema, readStream, sqliteConnection } from '@event-driven-io/emmett-sqlite';
-import { randomUUID } from 'node:crypto';
+import { createSecretKey, randomUUID } from 'node:crypto';
 import { Actor, PetitionCommand, PetitionState, petitionDecider } from '@hearth/domain';
 import { hearthValidationPipe } from '@hearth/platform';
 import { AcceptDto, RegisterPetitionDto } from '../../apps/api/src/petitions/petition.dto';
@@ -51,7 +51,8 @@ import { contextFactory } from '../support/seed';
 
 type PetitionEnvelope = Event<string, Record<string, unknown>, Record<string, unknown>>;
 
-const jwt = new JwtService({ secret: process.env.HEARTH_JWT_SECRET });
+// The same key handling as Hearth's api (a KeyObject: see apps/api/src/api.module.ts).
+const jwt = new JwtService({ secret: createSecretKey(Buffer.from(process.env.HEARTH_JWT_SECRET ?? '', 'utf8')), verifyOptions: { algorithms: ['HS256'] } });
 
 interface Req {
   headers: Record<string, string | undefined>;

@@ -407,4 +407,41 @@ describe('key store', () => {
       await env.close();
     }
   });
+
+  it('concurrent commands share one key-store transaction; one subject asked for twice at once gets one key', async () => {
+    const env = setupPrivacy();
+    try {
+      const probe = new Database(env.keysFile, { readonly: true });
+      const version = () => probe.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      const subjects = Array.from({ length: 50 }, () => randomUUID());
+      const keys = await Promise.all([...subjects, subjects[0]].map((s) => env.keys.currentKey(s, 'person')));
+      // data_version moves once per commit by another connection: 51 requests, one write transaction.
+      expect(version() - before).toBe(1);
+      expect(keys[50].keyId).toBe(keys[0].keyId);
+      expect(new Set(keys.map((k) => k.keyId)).size).toBe(50);
+      const rows = probe.prepare('SELECT COUNT(*) AS n FROM data_keys').get() as { n: number };
+      expect(rows.n).toBe(50);
+      probe.close();
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('a key cached by one process is dropped as soon as another process erases its subject', async () => {
+    const env = setupPrivacy();
+    const { SqliteKeyStore } = await import('@hearth/platform/pii');
+    const other = new SqliteKeyStore({ file: env.keysFile, masterKey: env.masterKey });
+    try {
+      const a = randomUUID();
+      const ka = await env.keys.currentKey(a, 'person');
+      expect((await env.keys.keyById(ka.keyId))?.keyId).toBe(ka.keyId); // now cached in env.keys
+      await other.erase(a, (d) => ({ event: { ...d }, metadata: { actorId: 'head.city' }, erasedAt: new Date().toISOString() }));
+      expect(await env.keys.keyById(ka.keyId)).toBeUndefined();
+      expect((await env.keys.currentKey(a, 'person')).keyId).not.toBe(ka.keyId);
+    } finally {
+      await other.close();
+      await env.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
@@ -21,7 +22,7 @@ function tokens(args: string[]): void {
   const { values } = parseArgs({ args, options: { user: { type: 'string' }, short: { type: 'boolean' } } });
   const config = configFromEnv();
   const org = OrgRegistry.fromFile(config.orgFile);
-  const jwt = new JwtService({ secret: config.jwtSecret, signOptions: { expiresIn: config.jwtTtl as never } });
+  const jwt = new JwtService({ secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')), signOptions: { algorithm: 'HS256', expiresIn: config.jwtTtl as never } });
   let users: UserRecord[] = org.allUsers();
   if (values.user) users = users.filter((u) => u.id === values.user);
   // The short list: one user of each role along one branch of the tree, enough to walk a case end to end.

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS data_keys (
   seq         INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS data_keys_by_subject ON data_keys (subject_id, seq);
+CREATE INDEX IF NOT EXISTS data_keys_by_seq ON data_keys (seq);
 CREATE TABLE IF NOT EXISTS subject_streams (
   subject_id  TEXT NOT NULL,
   stream_id   TEXT NOT NULL,
@@ -63,6 +64,14 @@ export interface SqliteKeyStoreOptions {
   file: string;
   masterKey: Buffer;
   busyTimeoutMs?: number;
+  /** Unwrapped data keys kept in memory (per map); 0 turns the cache off. */
+  cachedKeys?: number;
+}
+
+interface QueuedWrite {
+  run: () => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
 }
 
 /**
@@ -75,6 +84,18 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly master: Buffer;
   private readonly q;
+  /** Writes of concurrent commands share one transaction, so one fsync (group commit), as the event store does. */
+  private queue: QueuedWrite[] = [];
+  private flushing = false;
+  private readonly creating = new Map<string, Promise<DataKey>>();
+  /**
+   * Unwrapped keys by key id and by subject. Any erasure, by any process, adds a row to `erasures`: the cache is
+   * dropped whenever the highest erasure rowid moves, so a destroyed key is never served from memory.
+   */
+  private readonly byKeyId = new Map<string, DataKey>();
+  private readonly bySubject = new Map<string, DataKey>();
+  private readonly cacheLimit: number;
+  private erasureMark = -1;
 
   constructor(o: SqliteKeyStoreOptions) {
     if (o.masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
@@ -88,7 +109,9 @@ export class SqliteKeyStore implements KeyStore {
     this.db.pragma('secure_delete = ON');
     this.db.exec(SCHEMA);
     this.checkMasterKey();
+    this.cacheLimit = o.cachedKeys ?? 20_000;
     this.q = {
+      erasureMark: this.db.prepare<[], { mark: number }>('SELECT COALESCE(MAX(rowid), 0) AS mark FROM erasures'),
       latestKey: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE subject_id = ? ORDER BY seq DESC LIMIT 1'),
       keyById: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE key_id = ?'),
       keysOf: this.db.prepare<[string], { key_id: string }>('SELECT key_id FROM data_keys WHERE subject_id = ? ORDER BY seq'),
@@ -132,9 +155,14 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async currentKey(subjectId: string, kind: SubjectKind): Promise<DataKey> {
+    this.checkCache();
+    const cached = this.bySubject.get(subjectId);
+    if (cached) return cached;
     const existing = this.q.latestKey.get(subjectId);
-    if (existing) return this.unwrap(existing);
-    const create = this.db.transaction((): DataKey => {
+    if (existing) return this.remember(this.unwrap(existing));
+    const inFlight = this.creating.get(subjectId);
+    if (inFlight) return inFlight;
+    const created = this.write((): DataKey => {
       // Another process may have created it between the read above and this write lock.
       const raced = this.q.latestKey.get(subjectId);
       if (raced) return this.unwrap(raced);
@@ -144,13 +172,19 @@ export class SqliteKeyStore implements KeyStore {
       this.q.insertSubject.run(subjectId, kind, now);
       this.q.insertKey.run(keyId, subjectId, seal(this.master, key, wrapAad(subjectId, keyId)), now, this.q.nextSeq.get()!.seq);
       return { keyId, subjectId, key };
-    });
-    return create.immediate();
+    })
+      .then((k) => this.remember(k))
+      .finally(() => this.creating.delete(subjectId));
+    this.creating.set(subjectId, created);
+    return created;
   }
 
   async keyById(keyId: string): Promise<DataKey | undefined> {
+    this.checkCache();
+    const cached = this.byKeyId.get(keyId);
+    if (cached) return cached;
     const row = this.q.keyById.get(keyId);
-    return row ? this.unwrap(row) : undefined;
+    return row ? this.remember(this.unwrap(row), false) : undefined;
   }
 
   async registerUse(uses: readonly SubjectUse[]): Promise<void> {
@@ -161,7 +195,67 @@ export class SqliteKeyStore implements KeyStore {
         .filter((b) => !this.q.hasIndex.get(b.scope, b.value, u.subjectId, u.streamId))
         .map((b) => () => this.q.insertIndex.run(b.scope, b.value, u.subjectId, u.streamId)),
     ]);
-    if (missing.length) this.db.transaction(() => missing.forEach((run) => run())).immediate();
+    if (missing.length) await this.write(() => missing.forEach((run) => run()));
+  }
+
+  /** Queues a write; it commits with the other writes queued in the same turn of the event loop. */
+  private write<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    this.flushing = false;
+    if (!batch.length) return;
+    // Each write in its own savepoint: one that throws is undone alone and rejects alone.
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      this.db
+        .transaction(() => {
+          for (const w of batch) {
+            try {
+              results.push({ ok: true, value: this.db.transaction(w.run)() });
+            } catch (error) {
+              results.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i];
+      if (r.ok) w.resolve(r.value);
+      else w.reject(r.error);
+    });
+  }
+
+  private checkCache(): void {
+    if (!this.cacheLimit) return;
+    const mark = this.q.erasureMark.get()!.mark;
+    if (mark !== this.erasureMark) {
+      this.byKeyId.clear();
+      this.bySubject.clear();
+      this.erasureMark = mark;
+    }
+  }
+
+  private remember(k: DataKey, current = true): DataKey {
+    if (!this.cacheLimit) return k;
+    for (const [map, id] of [[this.byKeyId, k.keyId], ...(current ? [[this.bySubject, k.subjectId]] : [])] as Array<[Map<string, DataKey>, string]>) {
+      if (map.size >= this.cacheLimit) map.delete(map.keys().next().value!);
+      map.set(id, k);
+    }
+    return k;
   }
 
   async hasBlindIndex(scope: string, value: string): Promise<boolean> {
@@ -197,6 +291,7 @@ export class SqliteKeyStore implements KeyStore {
       return { erasureId, subjectId, erasedAt, event, metadata, logged: false };
     });
     const record = tx.immediate();
+    this.checkCache();
     // Move the deleted pages out of the WAL into the (secure_delete-zeroed) database file and truncate the WAL.
     if (record) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return record;
@@ -211,6 +306,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    if (this.queue.length) this.flush();
     if (this.db.open) this.db.close();
   }
 }
