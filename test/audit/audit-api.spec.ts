@@ -6,7 +6,8 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HearthErrorFilter, hearthValidationPipe } from '@hearth/platform';
+import { petitionDecider } from '@hearth/domain';
+import { COMMAND_RUNNER, CommandRunner, HearthErrorFilter, hearthValidationPipe } from '@hearth/platform';
 import { TestRedis } from '@hearth/testing/redis-server';
 import { cst } from '../../apps/api/src/audit/history-export';
 
@@ -248,6 +249,10 @@ describe('audit API', () => {
     expect(atNow.body.readModel.deadlines ?? null).toEqual(live.deadlines ?? null);
     expect(strip(atNow.body.readModel).timeline).toEqual(strip(live).timeline);
 
+    // The history's scope: an auditor of another subtree is refused, an unknown case is 404.
+    expect(await call('auditor.west', 'GET', `${base}?revision=0`)).toMatchObject({ status: 403, body: { code: 'OUTSIDE_ORG_SUBTREE' } });
+    expect(await call('auditor.city', 'GET', `/audit/cases/petition/no-such-case/as-of?revision=0`)).toMatchObject({ status: 404 });
+
     // Before the case existed: initial state, no row.
     const before = await call('auditor.city', 'GET', `${base}?at=2025-01-01T00:00:00Z`);
     expect(before.body).toMatchObject({ revision: -1, lastEvent: null, readModel: null, state: { status: 'None' } });
@@ -265,6 +270,47 @@ describe('audit API', () => {
     expect((await call('auditor.city', 'GET', `${base}?revision=9999`)).body.code).toBe('REVISION_NOT_FOUND');
     expect((await call('officer.west', 'GET', `${base}?revision=0`)).status).toBe(403);
   });
+
+  it('a long case: snapshots every 1,000 events; an as-of started from a snapshot equals the full replay', async () => {
+    const r = await call('intake.east-s1', 'POST', '/petitions', petition({ subject: '长期跟进案件' }));
+    const longId = r.body.id as string;
+    expect((await call('officer.east-s1', 'POST', `/petitions/${longId}/acceptance`, { signedBy: 'head.east-s1' })).status).toBe(200);
+    expect((await call('officer.east-s1', 'POST', `/petitions/${longId}/handler`, { officerId: 'officer.east-s1' })).status).toBe(200);
+    const runner = app.get<CommandRunner>(COMMAND_RUNNER);
+    const officer = { id: 'officer.east-s1', role: 'officer', orgUnit: 'east-s1' } as const;
+    for (let i = 0; i < 2_100; i++)
+      await runner.execute(petitionDecider, longId, { type: 'RecordProgress', note: `第${i + 1}次跟进`, attachments: [] }, officer, { commandId: `long-${longId}-${i}` });
+    const base = `/audit/cases/petition/${longId}/as-of`;
+    const head = (await call('auditor.city', 'GET', `${base}?revision=0`)).body.currentRevision as number;
+    expect(head).toBeGreaterThan(2_000);
+
+    const r2 = new Redis(redis.url);
+    const snapshotKeys = () => r2.keys(`${PREFIX}asof-snap:*petition-${longId}*`);
+    const dropSnapshots = async () => {
+      const ks = await snapshotKeys();
+      if (ks.length) await r2.del(...ks);
+    };
+    // The time of an event in the middle of the second thousand, for an as-of by time.
+    const mid = (await call('auditor.city', 'GET', `${base}?revision=1500`)).body.lastEvent.occurredAt as string;
+    try {
+      for (const point of [`revision=${head}`, 'revision=1999', 'revision=1500', 'revision=999', 'revision=998', `at=${encodeURIComponent(mid)}`]) {
+        await dropSnapshots();
+        const full = await call('auditor.city', 'GET', `${base}?${point}`);
+        expect(full.status).toBe(200);
+        const fromSnapshot = await call('auditor.city', 'GET', `${base}?${point}`);
+        expect(fromSnapshot.body).toEqual(full.body);
+      }
+      // The full replay to the head left a snapshot at each thousand: 999 and 1999, plus the index.
+      await dropSnapshots();
+      await call('auditor.city', 'GET', `${base}?revision=${head}`);
+      expect((await snapshotKeys()).map((k) => k.split(':').pop()).sort()).toEqual(['999', '1999', `petition-${longId}`].sort());
+      // Served from a snapshot, the scope check still holds.
+      expect(await call('auditor.west', 'GET', `${base}?revision=${head}`)).toMatchObject({ status: 403, body: { code: 'OUTSIDE_ORG_SUBTREE' } });
+      expect(await r2.keys(`${PREFIX}asof:*`)).toEqual([]);
+    } finally {
+      r2.disconnect();
+    }
+  }, 120_000);
 
   it('generic over workflows: a fund\'s history and its state and read-model row before and after a budget change', async () => {
     const fundId = 'east-2025-audit';

@@ -80,9 +80,14 @@ export class AuditController {
         message: 'give exactly one of at and revision',
         errors: [{ field: q.at === undefined ? 'at' : 'revision', messages: ['exactly one of at (ISO time) and revision is required'] }],
       });
-    await this.readableHistory(category, id, actor);
+    this.checkCaseRef(category, id);
     try {
-      const out = await this.asOfService.asOf(category, id, q.at !== undefined ? { at: q.at } : { revision: q.revision! });
+      // The same scope as the history's, from the org units the as-of service collects (a long case's full history is
+      // not read just for them).
+      const out = await this.asOfService.asOf(category, id, q.at !== undefined ? { at: q.at } : { revision: q.revision! }, (orgUnits) => {
+        if (!orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
+          throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });
+      });
       if (!out) throw this.notFound(category, id);
       return out;
     } catch (err) {
@@ -113,14 +118,18 @@ export class AuditController {
 
   /** The masked, redacted history of a case the actor may read (404 unknown, 403 outside the subtree). */
   private async readableHistory(category: string, id: string, actor: Actor): Promise<CaseHistory & { accuserRedacted?: true }> {
-    if (!DECIDERS.has(category)) throw new NotFoundException({ code: 'UNKNOWN_WORKFLOW', message: `no workflow ${category}` });
-    if (!CASE_ID.test(id))
-      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'id is not a valid case id', errors: [{ field: 'id', messages: ['must be 1–64 characters: letters, digits, _ or -'] }] });
+    this.checkCaseRef(category, id);
     const h = await this.history.auditHistory(category, id);
     if (!h) throw this.notFound(category, id);
     if (!h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
       throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });
     return redactHistoryFor(category, h, actor, this.org.directory);
+  }
+
+  private checkCaseRef(category: string, id: string): void {
+    if (!DECIDERS.has(category)) throw new NotFoundException({ code: 'UNKNOWN_WORKFLOW', message: `no workflow ${category}` });
+    if (!CASE_ID.test(id))
+      throw new BadRequestException({ code: 'VALIDATION_FAILED', message: 'id is not a valid case id', errors: [{ field: 'id', messages: ['must be 1–64 characters: letters, digits, _ or -'] }] });
   }
 
   private notFound(category: string, id: string): NotFoundException {

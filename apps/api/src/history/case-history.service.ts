@@ -42,6 +42,15 @@ export interface CaseHistory {
 
 const ORG_FIELDS = ['orgUnit', 'toOrgUnit', 'fromOrgUnit', 'returnedTo', 'ownerOrgUnit'] as const;
 
+/** Adds every org unit the events put the case in (or send it to) to `into`. */
+export function addOrgUnits(into: Set<string>, events: Iterable<RecordedEvent>): Set<string> {
+  for (const e of events) {
+    const data = (e.data ?? {}) as Record<string, unknown>;
+    for (const f of ORG_FIELDS) if (typeof data[f] === 'string') into.add(data[f] as string);
+  }
+  return into;
+}
+
 /** Deadline ladder events → the rung whose timer produced them. */
 const RUNG_OF: Readonly<Record<string, string>> = {
   DeadlineApproaching: 'approaching',
@@ -102,8 +111,8 @@ export function toHistory(streamId: string, events: readonly RecordedEvent[]): C
     });
   }
   const entries = events.map((e): HistoryEntry => {
+    addOrgUnits(orgUnits, [e]);
     const data = (e.data ?? {}) as Record<string, unknown>;
-    for (const f of ORG_FIELDS) if (typeof data[f] === 'string') orgUnits.add(data[f] as string);
     const m = e.metadata;
     const causedBy: CauseInfo =
       m.cause === 'timer'

