@@ -195,6 +195,8 @@ function collect(r: Results): Record<string, number> {
   if (rb) {
     set('rebuildEventsPerSec', rb.rebuildEventsPerSec, 0);
     set('rebuildEvents', rb.events, 0);
+    set('onlineRebuildMs', rb.onlineRebuildMs, 0);
+    set('recoveryEventsPerSec', rb.recoveryEventsPerSec, 0);
     set('rebuildMs', rb.rebuildMs, 0);
     set('rebuildWallMs', rb.rebuildWallMs, 0);
     set('deadlineRebuildMs', rb.deadlineRebuildMs, 0);
@@ -271,9 +273,11 @@ const ROWS: Row[] = [
   { label: '  commands/s Hearth sustained of those 2,000', key: 'projectionLagRateCommandsPerSec', unit: 'cmd/s' },
   { label: 'projection lag p99 at half the sustained rate', key: 'projectionLagP99MsAtHalfLoad', unit: 'ms' },
   { label: 'projection lag p99 at max load (petition mix)', key: 'projectionLagP99MsAtMaxLoad', unit: 'ms' },
-  { label: 'rebuild speed', key: 'rebuildEventsPerSec', unit: 'events/s', target: { op: '≥', value: 50_000 } },
-  { label: 'rebuild: log size', key: 'rebuildEvents', unit: 'events' },
-  { label: 'as-of replay of a 10,000-event case (GET …/as-of)', key: 'asOfReplayMs', unit: 'ms', target: { op: '≤', value: 50 } },
+  { label: 'rebuild speed (admin rebuild: new generation from the log, then switch)', key: 'rebuildEventsPerSec', unit: 'events/s', target: { op: '≥', value: 50_000 } },
+  { label: '  recovery after Redis lost everything (read models, with scheduler and process manager replaying too)', key: 'recoveryEventsPerSec', unit: 'events/s' },
+  { label: '  log size', key: 'rebuildEvents', unit: 'events' },
+  { label: 'as-of replay of a 10,000-event case (GET …/as-of, p50 of 20 after the first)', key: 'asOfReplayMs', unit: 'ms', target: { op: '≤', value: 50 } },
+  { label: '  the first as-of of that case (no snapshot yet: full replay, leaves snapshots)', key: 'asOfReplayColdMs', unit: 'ms' },
   { label: '  the same fold in-process (read + evolve)', key: 'asOfFoldMs', unit: 'ms' },
   { label: 'history of that case over HTTP (p50)', key: 'historyHttpP50Ms', unit: 'ms' },
   { label: 'deadline lateness p50', key: 'deadlineLatenessP50Ms', unit: 'ms' },

@@ -6,7 +6,7 @@ import { autocannonPost, HttpFloorResult } from '../floors/http-floor';
 import { runLoad } from '../load/run-load';
 import type { LoadResult } from '../load/client';
 import { HearthUnderBench } from '../support/hearth';
-import { BENCH_DIST, NodeProcess } from '../support/processes';
+import { BENCH_DIST, NodeProcess, HEARTH_NODE_FLAGS } from '../support/processes';
 import { freePort } from '../support/redis-server';
 import { BENCH_SECRET } from '../support/seed';
 
@@ -45,6 +45,8 @@ export async function peerComparison(o: PeerOptions): Promise<PeerResult> {
   const peerProc = new NodeProcess({
     name: 'emmett-peer',
     main: join(BENCH_DIST, 'peer/emmett-main.js'),
+    // The same runtime flags as Hearth's processes: the ratio compares the code, not the flags.
+    nodeFlags: HEARTH_NODE_FLAGS,
     env: { PORT: String(port), PEER_SQLITE_FILE: join(dir, 'peer.sqlite'), HEARTH_JWT_SECRET: BENCH_SECRET },
   });
   try {

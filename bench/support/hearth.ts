@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { activeGenerationKey, checkpointKey, generationPrefix, parseGeneration } from '@hearth/read-models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_MAIN, NodeProcess, sleep } from './processes';
+import { API_MAIN, HEARTH_NODE_FLAGS, NodeProcess, sleep } from './processes';
 import { BenchRedis, freePort } from './redis-server';
 import { hearthEnv } from './seed';
 
@@ -41,6 +41,7 @@ export class HearthUnderBench {
     const api = new NodeProcess({
       name: options.name ?? 'hearth-api',
       main: API_MAIN,
+      nodeFlags: HEARTH_NODE_FLAGS,
       cpuProfileDir: options.cpuProfileDir,
       env: { ...hearthEnv(dataDir, redis.url), HEARTH_PORT: String(port), ...options.env },
     });

@@ -13,6 +13,8 @@ export const ROOT = ((): string => {
 })();
 /** What `scripts/start.sh` runs: the api, with the worker embedded (HEARTH_EMBEDDED_WORKER defaults to true). */
 export const API_MAIN = join(DIST, 'apps/api/src/main.js');
+/** The Node flags scripts/start.sh, package.json and docker/ start Hearth's processes with. */
+export const HEARTH_NODE_FLAGS = ['--max-semi-space-size=64'];
 export const BENCH_DIST = join(DIST, 'bench');
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -24,6 +26,8 @@ export interface NodeProcessOptions {
   /** Write a V8 CPU profile into this folder when the process ends (node --cpu-prof). */
   cpuProfileDir?: string;
   args?: string[];
+  /** Node flags before the script (Hearth's processes get what scripts/start.sh gives them). */
+  nodeFlags?: string[];
 }
 
 /** A Node child process of the bench (Hearth's api, the peer, the HTTP floor server), with its recent output kept. */
@@ -33,7 +37,7 @@ export class NodeProcess {
   readonly startedAt = Date.now();
 
   constructor(readonly options: NodeProcessOptions) {
-    const flags: string[] = [];
+    const flags: string[] = [...(options.nodeFlags ?? [])];
     if (options.cpuProfileDir) {
       // --cpu-prof writes the profile on a normal exit only: the preload turns SIGUSR2 into process.exit(0).
       flags.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`, '--require', join(BENCH_DIST, 'support/exit-on-signal.js'));
