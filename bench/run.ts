@@ -2,7 +2,7 @@
  * `npm run bench` — Hearth against its floors and a peer, in one run on this machine (see README "Benchmarks").
  *
  *   node dist/bench/run.js [--quick] [--profile] [--only=floors,load,peer,deadlines,rebuild]
- *                          [--deadlines=N] [--deadline-window=SECONDS] [--events=N]
+ *                          [--deadlines=N] [--deadlines-due=N] [--deadline-window=SECONDS] [--events=N]
  *
  * Full runs write bench/results/latest.json and a dated copy; --quick (a first look, < 3 minutes) writes
  * latest-quick.json and --only latest[-quick]-partial.json (each with a dated copy), so latest.json always holds a complete
@@ -42,7 +42,7 @@ const P = quick
       timerFloor: { n: 10_000, windowMs: 10_000, leadMs: 5_000 },
       load: { warmupMs: 2_000, durationMs: 10_000, lagRate: 2000, lagDurationMs: 6_000 },
       peer: { warmupMs: 2_000, durationMs: 6_000 },
-      deadlines: { n: 10_000, windowMs: 15_000, leadMs: 12_000 },
+      deadlines: { n: 20_000, due: 3_000, windowMs: 15_000, leadMs: 15_000 },
       rebuild: { events: 40_000, longCase: 10_000 },
     }
   : {
@@ -52,16 +52,18 @@ const P = quick
       timerFloor: { n: 100_000, windowMs: 60_000, leadMs: 20_000 },
       load: { warmupMs: 10_000, durationMs: 60_000, lagRate: 2000, lagDurationMs: 30_000 },
       peer: { warmupMs: 5_000, durationMs: 30_000 },
-      deadlines: { n: 100_000, windowMs: 60_000, leadMs: 60_000 },
+      // 100,000 pending; 20,000 of them come due in one minute (333/s, far above a city's daily rate), 80,000 stay pending.
+      deadlines: { n: 100_000, due: 20_000, windowMs: 60_000, leadMs: 60_000 },
       rebuild: { events: 1_000_000, longCase: 10_000 },
     };
 
-// Overrides for experiments: --deadlines=N --deadline-window=SECONDS --events=N (rebuild log size).
+// Overrides for experiments: --deadlines=N --deadlines-due=N --deadline-window=SECONDS --events=N (rebuild log size).
 const num = (name: string): number | undefined => {
   const a = args.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.slice(name.length + 3)) : undefined;
 };
 P.deadlines.n = num('deadlines') ?? P.deadlines.n;
+P.deadlines.due = Math.min(P.deadlines.n, num('deadlines-due') ?? P.deadlines.due);
 P.deadlines.windowMs = (num('deadline-window') ?? P.deadlines.windowMs / 1000) * 1000;
 P.rebuild.events = num('events') ?? P.rebuild.events;
 
@@ -117,8 +119,8 @@ async function main(): Promise<void> {
       );
     if (only.has('peer')) r.peer = await step('Hearth vs Emmett peer: register + accept', () => peerComparison({ dataRoot, concurrency: P.concurrency, ...P.peer, log }));
     if (only.has('deadlines'))
-      r.deadlines = await step(`Hearth: deadline lateness, ${P.deadlines.n} pending deadlines due over ${P.deadlines.windowMs / 1000} s`, () =>
-        deadlines({ dataRoot, deadlines: P.deadlines.n, windowMs: P.deadlines.windowMs, leadMs: P.deadlines.leadMs, profileDir, log }),
+      r.deadlines = await step(`Hearth: deadline lateness, ${P.deadlines.n} pending deadlines, ${P.deadlines.due} of them due over ${P.deadlines.windowMs / 1000} s`, () =>
+        deadlines({ dataRoot, deadlines: P.deadlines.n, due: P.deadlines.due, windowMs: P.deadlines.windowMs, leadMs: P.deadlines.leadMs, profileDir, log }),
       );
     if (only.has('rebuild'))
       r.rebuild = await step(`Hearth: read-model rebuild from ${P.rebuild.events} events; as-of replay of a ${P.rebuild.longCase}-event case`, () =>
@@ -215,6 +217,8 @@ function collect(r: Results): Record<string, number> {
     set('deadlineLatenessMaxMs', dl.lateness.max, 0);
     set('deadlinesPending', dl.pendingAtStart, 0);
     set('deadlinesFired', dl.fired, 0);
+    set('deadlinesDuePerSec', (dl.due * 1000) / dl.windowMs, 0);
+    set('deadlinesPendingAfterWindow', dl.pendingAfterWindow, 0);
     set('deadlineSchedulingMs', dl.schedulingMs, 0);
     set('redisBytesPerDeadline', dl.redisBytesPerDeadline, 0);
     set('deadlinesApiPeakRssMb', mb(dl.apiPeakRssBytes));
@@ -283,6 +287,7 @@ const ROWS: Row[] = [
   { label: 'deadline lateness p50', key: 'deadlineLatenessP50Ms', unit: 'ms' },
   { label: 'deadline lateness p99', key: 'deadlineLatenessP99Ms', unit: 'ms', target: { op: '≤', value: 1000 } },
   { label: '  pending deadlines / fired', key: 'deadlinesPending', unit: '' },
+  { label: '  rate they came due', key: 'deadlinesDuePerSec', unit: '/s' },
   { label: 'Redis per open case (read models)', key: 'redisBytesPerOpenCase', unit: 'B', target: { op: '≤', value: 2048 } },
   { label: 'Redis per pending deadline (timer + index)', key: 'redisBytesPerDeadline', unit: 'B', target: { op: '≤', value: 1024 } },
   { label: '  BullMQ alone per delayed job (Redis defaults / listpack 512)', key: 'timerFloorRedisBytesPerJob', unit: 'B' },

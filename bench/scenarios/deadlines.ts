@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { Actor, DomainEvent, localDateOf, petitionDecider } from '@hearth/domain';
-import { pendingDeadlines } from '@hearth/scheduling';
+import { DEADLINE_QUEUE_OPTIONS, pendingDeadlines } from '@hearth/scheduling';
 import { UNITS } from '../load/workloads';
 import { registerBody } from '../load/workloads';
 import { HearthUnderBench } from '../support/hearth';
@@ -17,7 +17,9 @@ import { formatProfile, summarizeProfile } from '../support/profile';
 export interface DeadlinesOptions {
   dataRoot: string;
   deadlines: number;
-  /** Due times spread uniformly over this real window. */
+  /** How many of them come due, spread uniformly over the window; the rest stay pending (due weeks later). */
+  due: number;
+  /** Real time over which the `due` deadlines come due. */
   windowMs: number;
   /** Real time between Hearth's start and the first due time (start-up + scheduling every timer). */
   leadMs: number;
@@ -27,7 +29,10 @@ export interface DeadlinesOptions {
 
 export interface DeadlinesResult {
   deadlines: number;
+  due: number;
   windowMs: number;
+  /** Timers still pending when the window ended (the ones not due in it). */
+  pendingAfterWindow: number;
   seedMs: number;
   /** Hearth start → every timer scheduled (deadline scheduler's checkpoint at the seeded head). */
   schedulingMs: number;
@@ -67,7 +72,8 @@ export async function deadlines(o: DeadlinesOptions): Promise<DeadlinesResult> {
       const unit = UNITS[i % UNITS.length];
       const actor: Actor = { id: `intake.${unit}`, role: 'intake', orgUnit: unit };
       const id = randomUUID();
-      const dueAt = new Date(D0 + Math.floor((i * o.windowMs) / n)).toISOString();
+      // The first `due` petitions come due over the window, the others four weeks later (pending throughout).
+      const dueAt = new Date(i < o.due ? D0 + Math.floor((i * o.windowMs) / o.due) : D0 + 28 * 86_400_000 + i).toISOString();
       const body = registerBody({ unit, id, seq: i, loop: 99 });
       const decided = petitionDecider.decide(
         { type: 'RegisterPetition', petitionId: id, ...(body as object) } as never,
@@ -79,7 +85,7 @@ export async function deadlines(o: DeadlinesOptions): Promise<DeadlinesResult> {
           ? { ...e, data: { ...(e.data as object), dueAt, dueDate: localDateOf(dueAt), ladder: [{ step: 'missed', level: 1, at: dueAt }] } }
           : e,
       );
-      dues.set(`petition-${id}`, Date.parse(dueAt));
+      if (i < o.due) dues.set(`petition-${id}`, Date.parse(dueAt));
       batch.push(store.append(`petition-${id}`, withMetadata(events, actor, registeredAt, randomUUID(), 'RegisterPetition'), 'no_stream'));
       if (batch.length >= 500) await Promise.all(batch.splice(0));
     }
@@ -102,7 +108,7 @@ export async function deadlines(o: DeadlinesOptions): Promise<DeadlinesResult> {
     env: { HEARTH_CLOCK_SPEED: '1', HEARTH_CLOCK_START: new Date(realStart + offset).toISOString(), HEARTH_CLOCK_REAL_START: String(realStart) },
   });
   const rss = new RssSampler(() => h.api.pid);
-  const queue = new Queue('hearth-deadlines', { connection: h.conn, prefix: 'hearth-bull' });
+  const queue = new Queue('hearth-deadlines', { connection: h.conn, prefix: 'hearth-bull', ...DEADLINE_QUEUE_OPTIONS });
   let result: DeadlinesResult | undefined;
   try {
     let schedulingMs = NaN;
@@ -126,12 +132,14 @@ export async function deadlines(o: DeadlinesOptions): Promise<DeadlinesResult> {
     }
     o.log(
       `  scheduled ${pendingAtStart} timers in ${(schedulingMs / 1000).toFixed(1)} s ` +
-        `(${scheduledBeforeFirstDue ? 'before' : 'AFTER'} the first due time); firing over ${o.windowMs / 1000} s`,
+        `(${scheduledBeforeFirstDue ? 'before' : 'AFTER'} the first due time); ${o.due} coming due over ${o.windowMs / 1000} s ` +
+        `(${Math.round((o.due * 1000) / o.windowMs)}/s), ${n - o.due} staying pending`,
     );
 
     const until = firstDue + o.windowMs + Math.max(60_000, 2 * o.windowMs);
+    let pendingAfterWindow = NaN;
     while (Date.now() < until) {
-      if (Date.now() > firstDue + o.windowMs && (await pendingDeadlines(queue)).total === 0) break;
+      if (Date.now() > firstDue + o.windowMs && (pendingAfterWindow = (await pendingDeadlines(queue)).total) <= n - o.due) break;
       await sleep(500);
     }
     await h.caughtUp(60_000).catch(() => undefined);
@@ -160,7 +168,9 @@ export async function deadlines(o: DeadlinesOptions): Promise<DeadlinesResult> {
     if (dues.size) o.log(`  ${dues.size} deadlines had not fired ${((now - firstDue - o.windowMs) / 1000).toFixed(0)} s after the window: counted as late so far`);
     result = {
       deadlines: n,
+      due: o.due,
       windowMs: o.windowMs,
+      pendingAfterWindow,
       seedMs,
       schedulingMs,
       scheduledBeforeFirstDue,

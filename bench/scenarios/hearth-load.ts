@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { pendingDeadlines } from '@hearth/scheduling';
+import { DEADLINE_QUEUE_OPTIONS, pendingDeadlines } from '@hearth/scheduling';
 import { runLoad } from '../load/run-load';
 import type { LoadResult } from '../load/client';
 import type { WorkloadName } from '../load/workloads';
@@ -69,7 +69,7 @@ export async function hearthLoad(o: HearthLoadOptions): Promise<HearthLoadResult
     await h.caughtUp();
     const catchUpMs = performance.now() - t;
 
-    const queue = new Queue('hearth-deadlines', { connection: h.conn, prefix: 'hearth-bull' });
+    const queue = new Queue('hearth-deadlines', { connection: h.conn, prefix: 'hearth-bull', ...DEADLINE_QUEUE_OPTIONS });
     const pending = await pendingDeadlines(queue);
     await queue.close();
     const mem = await bytesByClass(h.conn);

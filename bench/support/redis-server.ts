@@ -38,7 +38,8 @@ export class BenchRedis {
 
   static async start(): Promise<BenchRedis> {
     const r = new BenchRedis(await freePort());
-    const args = ['--port', String(r.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', r.dir, '--loglevel', 'warning'];
+    // The settings scripts/start.sh starts its Redis with (hash-max-listpack-value 512: compact BullMQ job hashes).
+    const args = ['--port', String(r.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--hash-max-listpack-value', '512', '--dir', r.dir, '--loglevel', 'warning'];
     const proc = spawn(redisServerBinary(), args, { stdio: ['ignore', 'ignore', 'inherit'] });
     r.proc = proc;
     const deadline = Date.now() + 10_000;

@@ -71,7 +71,8 @@ ensure_redis() {
   ensure_redis_server_binary
   mkdir -p data/redis
   log "starting redis-server on $host:$port (data/redis, no persistence: everything in Redis is rebuilt from the event log)"
-  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no \
+  # hash-max-listpack-value 512: a BullMQ timer's hash fits the compact encoding (~30% less memory per deadline).
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save '' --appendonly no --hash-max-listpack-value 512 \
     --dir "$PWD/data/redis" --logfile "$PWD/data/redis/redis.log" --pidfile "$PWD/data/redis/redis.pid"
   for _ in $(seq 1 50); do redis_alive "$host" "$port" && { export REDIS_URL="$url"; return; }; sleep 0.1; done
   log "redis-server did not start (see data/redis/redis.log)"; exit 1

@@ -4,7 +4,7 @@ import { defaultCalendar, defaultRuleBook, OrgDirectory, SYSTEM_ACTOR } from '@h
 import { decideLadderStep } from '@hearth/domain/deadlines/deadline.decisions';
 import { evolveDeadlines, type Deadlines } from '@hearth/domain/deadlines/deadline.state';
 import { isDeadlineEvent, type DeadlineEvent, type DeadlineOpenedData, type LadderEntry } from '@hearth/domain/deadlines/deadline.events';
-import { DeadlineScheduler, DeadlineTimerWorker, countPending, deadlineJobId, type DeadlineJobData } from '@hearth/scheduling';
+import { DeadlineScheduler, DeadlineTimerWorker, countPending, deadlineJobId, indexValueOf, type DeadlineJobData } from '@hearth/scheduling';
 import { append, delayedTimers, dueIn, Env, ev, met, quietLogger, realTimeOf, setup, sleep, waitFor } from './support';
 
 const org = new OrgDirectory([
@@ -162,7 +162,9 @@ describe('DeadlineScheduler: the ladder, one rung at a time', () => {
     await env.admin.flushall();
     await waitFor('rebuilt', () => s.stats.rebuilds === rebuilds + 1, 5_000);
     expect([...(await delayedTimers(env.queue)).keys()]).toEqual([deadlineJobId('petition-f', 'acceptance-1', ladder[1].at, 'dueSoon')]);
-    expect(await env.admin.hgetall('hearth:deadlines:timers')).toEqual({ 'petition-f.acceptance-1': deadlineJobId('petition-f', 'acceptance-1', ladder[1].at, 'dueSoon') });
+    expect(await env.admin.hgetall('hearth:deadlines:timers')).toEqual({
+      'petition-f.acceptance-1': indexValueOf('petition-f.acceptance-1', deadlineJobId('petition-f', 'acceptance-1', ladder[1].at, 'dueSoon')),
+    });
     await waitFor('rest of the ladder', async () => (await types('petition-f')).length === 6, 6_000);
     expect(await types('petition-f')).toEqual(['DeadlineOpened', 'DeadlineApproaching', 'DeadlineDueSoon', 'DeadlineMissed', 'DeadlineEscalated', 'DeadlineEscalated']);
   });

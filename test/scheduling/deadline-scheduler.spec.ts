@@ -1,4 +1,4 @@
-import { DeadlineScheduler, DeadlineTimerWorker, countPending, deadlineJobId, pendingDeadlines } from '@hearth/scheduling';
+import { DeadlineScheduler, DeadlineTimerWorker, countPending, deadlineJobId, indexValueOf, pendingDeadlines } from '@hearth/scheduling';
 import {
   append,
   cancelled,
@@ -134,8 +134,8 @@ describe('DeadlineScheduler (SQLite log → BullMQ delayed jobs)', () => {
     expect(s2.stats.batches).toBeGreaterThan(0);
     expect(await delayedTimers(env.queue)).toEqual(before);
     expect(await env.admin.hgetall('hearth:deadlines:timers')).toEqual({
-      'petition-r.acceptance-1': deadlineJobId('petition-r', 'acceptance-1', moveTo),
-      'petition-s.acceptance-1': [...before.keys()].find((k) => k.startsWith('petition-s.'))!,
+      'petition-r.acceptance-1': indexValueOf('petition-r.acceptance-1', deadlineJobId('petition-r', 'acceptance-1', moveTo)),
+      'petition-s.acceptance-1': indexValueOf('petition-s.acceptance-1', [...before.keys()].find((k) => k.startsWith('petition-s.'))!),
     });
   });
 

@@ -29,6 +29,12 @@ export interface DeadlineJobData {
 /** The domain instant a timer is for: its rung's, or the due time. */
 export const timerAt = (job: DeadlineJobData): string => job.at ?? job.dueAt;
 
+/**
+ * Options every Queue handle on the deadline queue must pass (each handle writes them to the queue's meta key):
+ * nothing reads BullMQ's event stream (alerts come from the log), so it is kept short.
+ */
+export const DEADLINE_QUEUE_OPTIONS = { streams: { events: { maxLen: 1000 } } } as const;
+
 /** Where the deadline timers live; the scheduler and the worker must agree on both. */
 export interface DeadlineQueueConfig {
   /** Default `hearth-deadlines`. */
@@ -65,6 +71,15 @@ export function deadlineJobId(streamId: string, deadlineId: string, at: string, 
   const rung = !step || step === 'missed' ? '' : `${step}${step === 'escalated' ? (level ?? 2) : ''}.`;
   return `${deadlineKey(streamId, deadlineId)}.${rung}${ms}`;
 }
+
+/**
+ * The scheduler's index (`<key>` → current timer) stores only what follows the key in the timer's id
+ * (`[<step>.]<epoch ms>`): with 100,000 pending deadlines the full ids would cost ~9 MB of repeated keys.
+ */
+export const indexValueOf = (key: string, jobId: string): string => (jobId.startsWith(`${key}.`) ? jobId.slice(key.length + 1) : jobId);
+
+/** The timer id an index value stands for (older indexes stored the full id: those are returned as they are). */
+export const jobIdFromIndex = (key: string, value: string): string => (value.startsWith(`${key}.`) ? value : `${key}.${value}`);
 
 /** The id of a timer. */
 export const jobIdOf = (job: DeadlineJobData): string => deadlineJobId(job.streamId, job.deadlineId, timerAt(job), job.step, job.level);
