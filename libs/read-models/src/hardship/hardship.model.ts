@@ -1,7 +1,7 @@
 import type { AidKind, AidStatus, ExitReason, HardshipCategory } from '@hearth/domain/hardship/hardship.events';
 import type { HardshipFileStatus } from '@hearth/domain/hardship/hardship.state';
 import type { FundSource } from '@hearth/domain/hardship/fund.events';
-import { decodeTimeline, expandId, packedMs, StoredDeadline, TimelineEntry, unpackTime, PendingDeadline } from '../petition/petition.model';
+import { decodeTimelineList, expandId, packedMs, StoredDeadline, TimelineEntry, unpackTime, PendingDeadline } from '../petition/petition.model';
 
 /**
  * Redis layout of the hardship read model (keys under the prefix, default `hearth:`). `<m>` is the file id in
@@ -208,7 +208,7 @@ export function toFileDetail(m: string, doc: HardshipFileDoc, now?: number): Har
         overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
       }))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
-    timeline: doc.tl.map(decodeTimeline),
+    timeline: decodeTimelineList(doc.tl),
     updatedAt: unpackTime(doc.up),
     revision: doc.rev,
   };

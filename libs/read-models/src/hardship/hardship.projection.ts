@@ -7,7 +7,7 @@ import type * as D from '@hearth/domain/deadlines/deadline.events';
 import { localDateOf } from '@hearth/domain/calendar/local-date';
 import { toFen } from '@hearth/domain/hardship/money';
 import type { Projection, ProjectionBatch } from '../projection';
-import { compactId, encodeTimeline, packedMs, packTime, StoredDeadline } from '../petition/petition.model';
+import { compactId, appendTimeline, packedMs, packTime, StoredDeadline } from '../petition/petition.model';
 import { aidStatusCode, FundDoc, HARDSHIP_NAMESPACE, HardshipFileDoc, hardshipKeys, nextHardshipDeadline, HARDSHIP_ON_FILE, StoredAid } from './hardship.model';
 
 export interface HardshipProjectionOptions {
@@ -109,8 +109,7 @@ export class HardshipProjection implements Projection {
       if (e.streamId.startsWith(FILE_PREFIX)) {
         const next = this.evolveFile(files.get(e.streamId), e, at, ctr);
         if (!next) continue;
-        next.tl.push(encodeTimeline(e.type, at, e.metadata?.actorId ?? ''));
-        if (next.tl.length > this.cap) next.tl.splice(0, next.tl.length - this.cap);
+        appendTimeline(next.tl, e.type, at, e.metadata?.actorId ?? '', this.cap);
         files.set(e.streamId, next);
       } else {
         const next = this.evolveFund(funds.get(e.streamId), e, at, ctr);

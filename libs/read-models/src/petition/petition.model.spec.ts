@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { compactId, decodeTimeline, encodeTimeline, expandId, packTime, unpackTime } from './petition.model';
+import { appendTimeline, compactId, decodeTimeline, decodeTimelineList, encodeTimeline, expandId, packTime, unpackTime } from './petition.model';
 
 describe('petition read model encoding', () => {
   it('compacts UUIDs to 22 characters and back; leaves other ids readable and unambiguous', () => {
@@ -28,5 +28,42 @@ describe('petition read model encoding', () => {
     const actor = '0b4f1c52-98a3-4f7e-b1d2-3c4d5e6f7a8b';
     expect(decodeTimeline(encodeTimeline('PetitionAccepted', packTime(at), actor))).toEqual({ type: 'PetitionAccepted', at, actorId: actor });
     expect(decodeTimeline(encodeTimeline('SomethingNew', packTime(at), 'system'))).toEqual({ type: 'SomethingNew', at, actorId: 'system' });
+  });
+
+  it('a timeline leaves out repeated times and actors, decodes to every entry in full, and keeps the newest `cap`', () => {
+    const t = (m: number) => new Date(Date.UTC(2025, 8, 23, 1, m)).toISOString();
+    // [type, time, actor]: repeats of both, an actor coming back, a genuinely empty actor, then more than the cap.
+    const steps: Array<[string, string, string]> = [
+      ['PetitionRegistered', t(0), 'intake.east-s1'],
+      ['DeadlineOpened', t(0), 'intake.east-s1'],
+      ['PetitionAccepted', t(5), 'officer.east-s1'],
+      ['HandlerAssigned', t(5), 'officer.east-s1'],
+      ['ProgressRecorded', t(9), 'officer.east-s1'],
+      ['AnswerApproved', t(9), 'head.east-s1'],
+      ['ProgressRecorded', t(12), ''],
+      ['ProgressRecorded', t(12), 'officer.east-s1'],
+      ['DeadlineMet', t(13), 'officer.east-s1'],
+    ];
+    const full = steps.map(([type, at, actorId]) => ({ type, at, actorId }));
+    for (const cap of [30, 5, 3, 1]) {
+      const tl: string[] = [];
+      steps.forEach(([type, at, actor], i) => {
+        appendTimeline(tl, type, packTime(at), actor, cap);
+        expect(decodeTimelineList(tl)).toEqual(full.slice(Math.max(0, i + 1 - cap), i + 1));
+        expect(decodeTimeline(tl[0])).toEqual(full[Math.max(0, i + 1 - cap)]);
+      });
+    }
+    const compact: string[] = [];
+    for (const [type, at, actor] of steps) appendTimeline(compact, type, packTime(at), actor, 30);
+    const plain = steps.map(([type, at, actor]) => encodeTimeline(type, packTime(at), actor));
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(plain).length * 0.7);
+  });
+
+  it('still reads timelines written before repeats were left out', () => {
+    const plain = [encodeTimeline('PetitionRegistered', packTime('2025-09-23T01:00:00.000Z'), 'intake.x'), encodeTimeline('PetitionAccepted', packTime('2025-09-24T01:00:00.000Z'), 'officer.x')];
+    expect(decodeTimelineList(plain)).toEqual([
+      { type: 'PetitionRegistered', at: '2025-09-23T01:00:00.000Z', actorId: 'intake.x' },
+      { type: 'PetitionAccepted', at: '2025-09-24T01:00:00.000Z', actorId: 'officer.x' },
+    ]);
   });
 });

@@ -258,12 +258,63 @@ export function encodeTimeline(type: string, at: string, actorId: string): strin
 }
 const actorCache = new Map<string, string>();
 
-export function decodeTimeline(entry: string): TimelineEntry {
+export function decodeTimeline(entry: string, previous?: TimelineEntry): TimelineEntry {
   const a = entry.indexOf('|');
   const b = entry.indexOf('|', a + 1);
   const code = entry.slice(0, a);
   const type = /^[0-9a-z]$/.test(code) ? (TIMELINE_TYPES[parseInt(code, 36)] ?? code) : code;
-  return { type, at: unpackTime(entry.slice(a + 1, b)), actorId: expandId(entry.slice(b + 1)) };
+  const at = entry.slice(a + 1, b);
+  const actor = entry.slice(b + 1);
+  // An empty time or actor repeats the previous entry's (see appendTimeline).
+  return { type, at: at || !previous ? unpackTime(at) : previous.at, actorId: actor || !previous ? expandId(actor) : previous.actorId };
+}
+
+/** A stored timeline, oldest first. */
+export function decodeTimelineList(entries: readonly string[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const e of entries) out.push(decodeTimeline(e, out[out.length - 1]));
+  return out;
+}
+
+/**
+ * Appends an entry, leaving out the time and the actor when they repeat the previous entry's (most steps of a case
+ * are taken by one officer, and the events of one command share a time: a quarter of a case's document), and keeps
+ * the newest `cap` entries, the first of which always has its time and actor written out.
+ */
+export function appendTimeline(tl: string[], type: string, at: string, actorId: string, cap: number): void {
+  const entry = encodeTimeline(type, at, actorId);
+  if (!tl.length) tl.push(entry);
+  else {
+    const [code, , stored] = splitEntry(entry);
+    // A genuinely empty actor is written `~` (expandId('~') is ''), so that empty can mean "as before".
+    const actor = stored || '~';
+    const prev = resolvedAt(tl, tl.length - 1);
+    tl.push(`${code}|${prev.at === at ? '' : at}|${prev.actor === actor ? '' : actor}`);
+  }
+  if (tl.length > cap) {
+    const first = tl.length - cap;
+    const kept = resolvedAt(tl, first);
+    tl[first] = `${splitEntry(tl[first])[0]}|${kept.at}|${kept.actor}`;
+    tl.splice(0, first);
+  }
+}
+
+function splitEntry(entry: string): [code: string, at: string, actor: string] {
+  const a = entry.indexOf('|');
+  const b = entry.indexOf('|', a + 1);
+  return [entry.slice(0, a), entry.slice(a + 1, b), entry.slice(b + 1)];
+}
+
+/** The stored (packed) time and (compact) actor of entry `i`, looking back past elided fields. */
+function resolvedAt(tl: readonly string[], i: number): { at: string; actor: string } {
+  let at: string | undefined;
+  let actor: string | undefined;
+  for (let j = i; j >= 0 && (at === undefined || actor === undefined); j--) {
+    const [, t, a] = splitEntry(tl[j]);
+    if (at === undefined && (t || j === 0)) at = t;
+    if (actor === undefined && (a || j === 0)) actor = a;
+  }
+  return { at: at ?? '', actor: actor ?? '' };
 }
 
 /** The pending deadline due first (packed due time). */
@@ -327,7 +378,7 @@ export function toDetail(m: string, doc: PetitionDoc, now?: number): PetitionDet
         overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
       }))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
-    timeline: doc.tl.map(decodeTimeline),
+    timeline: decodeTimelineList(doc.tl),
     updatedAt: unpackTime(doc.up),
     revision: doc.rev,
   };

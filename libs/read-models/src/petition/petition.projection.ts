@@ -4,7 +4,7 @@ import type { OrgDirectory } from '@hearth/domain/org/org-directory';
 import type * as P from '@hearth/domain/petition/petition.events';
 import type * as D from '@hearth/domain/deadlines/deadline.events';
 import type { Projection, ProjectionBatch } from '../projection';
-import { compactId, CounterField, encodeTimeline, nextDue, packedMs, packTime, PETITION_NAMESPACE, PetitionDoc, petitionKeys, StoredDeadline } from './petition.model';
+import { compactId, CounterField, appendTimeline, nextDue, packedMs, packTime, PETITION_NAMESPACE, PetitionDoc, petitionKeys, StoredDeadline } from './petition.model';
 
 export interface PetitionProjectionOptions {
   org: OrgDirectory;
@@ -136,8 +136,7 @@ export class PetitionProjection implements Projection {
       const at = packTime(e.metadata?.occurredAt ?? e.recordedAt);
       const next = this.evolve(docs.get(m), e, at, ctr);
       if (!next) continue;
-      next.tl.push(encodeTimeline(e.type, at, e.metadata?.actorId ?? ''));
-      if (next.tl.length > this.cap) next.tl.splice(0, next.tl.length - this.cap);
+      appendTimeline(next.tl, e.type, at, e.metadata?.actorId ?? '', this.cap);
       docs.set(m, next);
       changed.add(m);
     }
