@@ -29,6 +29,7 @@ type Scenario = (typeof SCENARIOS)[number];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
+const topology = args.includes('--topology=split') ? 'split' : 'embedded';
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set<Scenario>(onlyArg ? (onlyArg.slice(7).split(',') as Scenario[]) : SCENARIOS);
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     }
     if (only.has('load'))
       r.load = await step('Hearth: petition mix over HTTP (api with embedded worker, as scripts/start.sh runs it)', () =>
-        hearthLoad({ dataRoot, concurrency: P.concurrency, ...P.load, profileDir, log }),
+        hearthLoad({ dataRoot, concurrency: P.concurrency, ...P.load, profileDir, topology, log }),
       );
     if (only.has('peer')) r.peer = await step('Hearth vs Emmett peer: register + accept', () => peerComparison({ dataRoot, concurrency: P.concurrency, ...P.peer, log }));
     if (only.has('deadlines'))

@@ -20,6 +20,7 @@ export interface HearthLoadOptions {
   lagRate: number;
   lagDurationMs: number;
   profileDir?: string;
+  topology?: 'embedded' | 'split';
   log: (m: string) => void;
 }
 
@@ -47,7 +48,7 @@ export interface HearthLoadResult {
  */
 export async function hearthLoad(o: HearthLoadOptions): Promise<HearthLoadResult> {
   const cpuProfileDir = o.profileDir ? mkdtempSync(join(o.profileDir, 'api-')) : undefined;
-  const h = await HearthUnderBench.start({ dataRoot: o.dataRoot, cpuProfileDir });
+  const h = await HearthUnderBench.start({ dataRoot: o.dataRoot, cpuProfileDir, topology: o.topology });
   const lagKey = await h.readModelCheckpointKey();
   let result: HearthLoadResult | undefined;
   try {

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { activeGenerationKey, checkpointKey, generationPrefix, parseGeneration } from '@hearth/read-models';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_MAIN, HEARTH_NODE_FLAGS, NodeProcess, sleep } from './processes';
+import { API_MAIN, HEARTH_NODE_FLAGS, NodeProcess, sleep, WORKER_MAIN } from './processes';
 import { BenchRedis, freePort } from './redis-server';
 import { hearthEnv } from './seed';
 
@@ -14,13 +14,17 @@ export interface Health {
 }
 
 /**
- * Hearth as `scripts/start.sh` runs it: one api process from dist with the worker embedded (subscriptions,
- * projections, deadline scheduler and timer worker in-process), the event log in a SQLite file in a temp data
- * folder on disk, and its own redis-server.
+ * Hearth on the embedded default (the event log in a SQLite file in a temp data folder on disk, its own
+ * redis-server), in one of two topologies:
+ * - `embedded`: as `scripts/start.sh` runs it, one api process with the worker inside (subscriptions, projections,
+ *   deadline scheduler and timer worker in-process);
+ * - `split`: as README "Running at scale" advises, the api (HEARTH_EMBEDDED_WORKER=false) and one worker process
+ *   (`npm run start:worker`) on the same files and Redis.
  */
 export class HearthUnderBench {
   private constructor(
     readonly api: NodeProcess,
+    readonly worker: NodeProcess | undefined,
     readonly redis: BenchRedis,
     readonly dataDir: string,
     readonly port: number,
@@ -34,18 +38,24 @@ export class HearthUnderBench {
     env?: Record<string, string>;
     cpuProfileDir?: string;
     name?: string;
+    topology?: 'embedded' | 'split';
   }): Promise<HearthUnderBench> {
     const redis = options.redis ?? (await BenchRedis.start());
     const dataDir = options.dataDir ?? mkdtempSync(join(options.dataRoot, 'hearth-'));
     const port = await freePort();
+    const split = options.topology === 'split';
+    const env = { ...hearthEnv(dataDir, redis.url), ...(split ? { HEARTH_EMBEDDED_WORKER: 'false' } : {}), ...options.env };
     const api = new NodeProcess({
       name: options.name ?? 'hearth-api',
       main: API_MAIN,
       nodeFlags: HEARTH_NODE_FLAGS,
       cpuProfileDir: options.cpuProfileDir,
-      env: { ...hearthEnv(dataDir, redis.url), HEARTH_PORT: String(port), ...options.env },
+      env: { ...env, HEARTH_PORT: String(port) },
     });
-    const h = new HearthUnderBench(api, redis, dataDir, port, new Redis(redis.url, { maxRetriesPerRequest: null }));
+    const worker = split
+      ? new NodeProcess({ name: 'hearth-worker', main: WORKER_MAIN, nodeFlags: HEARTH_NODE_FLAGS, cpuProfileDir: options.cpuProfileDir, env })
+      : undefined;
+    const h = new HearthUnderBench(api, worker, redis, dataDir, port, new Redis(redis.url, { maxRetriesPerRequest: null }));
     try {
       await api.waitHealthy(`${h.baseUrl}/health`, 120_000);
     } catch (err) {
@@ -83,6 +93,7 @@ export class HearthUnderBench {
 
   async stop(keepData = false): Promise<void> {
     await this.api.stop();
+    await this.worker?.stop();
     this.conn.disconnect();
     await this.redis.stop();
     if (!keepData) rmSync(this.dataDir, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export const ROOT = ((): string => {
 })();
 /** What `scripts/start.sh` runs: the api, with the worker embedded (HEARTH_EMBEDDED_WORKER defaults to true). */
 export const API_MAIN = join(DIST, 'apps/api/src/main.js');
+/** The worker process (`npm run start:worker`): subscriptions and timers, no HTTP. */
+export const WORKER_MAIN = join(DIST, 'apps/worker/src/main.js');
 /** The Node flags scripts/start.sh, package.json and docker/ start Hearth's processes with. */
 export const HEARTH_NODE_FLAGS = ['--max-semi-space-size=64'];
 export const BENCH_DIST = join(DIST, 'bench');
