@@ -428,6 +428,23 @@ describe('key store', () => {
     }
   });
 
+  it('registering a petition with a new petitioner costs one key-store commit: the key and its uses together', async () => {
+    const env = setupPrivacy();
+    try {
+      const probe = new Database(env.keysFile, { readonly: true });
+      const version = () => probe.pragma('data_version', { simple: true }) as number;
+      const before = version();
+      const id = randomUUID();
+      await env.runner.execute(petitionDecider, id, register(id, [{ ...WANG, idNumber: '110101199912310011' }], '110101199912310011'), who('intake', 'east-s1'), meta());
+      expect(version() - before).toBe(1);
+      const subject = personSubjectId('110101199912310011', BLIND_KEY);
+      expect((await env.keys.subject(subject))?.streams).toEqual([`petition-${id}`]);
+      probe.close();
+    } finally {
+      await env.close();
+    }
+  });
+
   it('a key cached by one process is dropped as soon as another process erases its subject', async () => {
     const env = setupPrivacy();
     const { SqliteKeyStore } = await import('@hearth/platform/pii');

@@ -60,6 +60,11 @@ export interface KeyStore {
   keyById(keyId: string): Promise<DataKey | undefined>;
   /** Records which streams a subject's data sits in and its blind-index values (idempotent). */
   registerUse(uses: readonly SubjectUse[]): Promise<void>;
+  /**
+   * `currentKey` for each subject and `registerUse(uses)` together: whatever must be written (new keys, new uses) is
+   * written in one transaction, so encrypting an event costs at most one durable write of the key store.
+   */
+  keysFor(subjects: ReadonlyArray<{ subjectId: string; kind: SubjectKind }>, uses: readonly SubjectUse[]): Promise<Map<string, DataKey>>;
   hasBlindIndex(scope: string, value: string): Promise<boolean>;
   subject(subjectId: string): Promise<SubjectInfo | undefined>;
   /**

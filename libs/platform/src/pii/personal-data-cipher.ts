@@ -50,8 +50,10 @@ export class PersonalDataCipher {
   /** The events with every personal value encrypted; the subjects' keys and uses are on disk when this resolves. */
   async protect(streamId: string, events: readonly NewEvent[]): Promise<NewEvent[]> {
     const uses = new Map<string, SubjectUse>();
-    const keys = new Map<string, DataKey>();
+    const subjects = new Map<string, SubjectRef>();
+    const leavesToSeal: Array<{ leaf: Leaf; subject: SubjectRef; rule: PersonalRule; eventId: string }> = [];
     const out: NewEvent[] = [];
+    // First every personal value and its subject, then the keys (one key-store write at most), then the sealing.
     for (const e of events) {
       const rules = this.policy(e.type, streamId, e.data);
       if (!rules.length || !e.data || typeof e.data !== 'object') {
@@ -59,23 +61,30 @@ export class PersonalDataCipher {
         continue;
       }
       const data = structuredClone(e.data) as Record<string, unknown>;
+      // A value two rules reach belongs to the first (as if it had been sealed before the second looked).
+      const claimed = new Set<string>();
       for (const rule of rules) {
         for (const { item, pointer, index } of select(data, rule.at)) {
           const subject = rule.subject(item, { streamId, data, index });
           const targets = rule.fields ? rule.fields.flatMap((f) => member(item, f, pointer)) : [{ value: item, pointer, set: () => undefined }];
-          const leaves = targets.flatMap((t) => leavesOf(t.value, t.pointer, t.set));
+          const leaves = targets.flatMap((t) => leavesOf(t.value, t.pointer, t.set)).filter((l) => !claimed.has(l.pointer));
           // A key only for a subject that has something to encrypt here (no empty subjects).
-          if (leaves.length) {
-            const key = await this.keyFor(subject, keys);
-            for (const leaf of leaves) leaf.set(this.envelope(leaf.value, subject, rule, key, streamId, e.id, leaf.pointer));
-            const u = uses.get(subject.subjectId) ?? { subjectId: subject.subjectId, kind: subject.kind, streamId, blindIndexes: [] };
-            uses.set(subject.subjectId, { ...u, blindIndexes: [...u.blindIndexes, ...(subject.blindIndexes ?? [])] });
+          if (!leaves.length) continue;
+          for (const leaf of leaves) {
+            claimed.add(leaf.pointer);
+            leavesToSeal.push({ leaf, subject, rule, eventId: e.id });
           }
+          subjects.set(subject.subjectId, subject);
+          const u = uses.get(subject.subjectId) ?? { subjectId: subject.subjectId, kind: subject.kind, streamId, blindIndexes: [] };
+          uses.set(subject.subjectId, { ...u, blindIndexes: [...u.blindIndexes, ...(subject.blindIndexes ?? [])] });
         }
       }
       out.push({ ...e, data });
     }
-    if (uses.size) await this.keys.registerUse([...uses.values()]);
+    if (!leavesToSeal.length) return out;
+    const keys = await this.keys.keysFor([...subjects.values()], [...uses.values()]);
+    for (const { leaf, subject, rule, eventId } of leavesToSeal)
+      leaf.set(this.envelope(leaf.value, subject, rule, keys.get(subject.subjectId)!, streamId, eventId, leaf.pointer));
     return out;
   }
 
@@ -113,15 +122,6 @@ export class PersonalDataCipher {
     return { erased: false, value: JSON.parse(plain.toString('utf8')) as unknown };
   }
 
-  private async keyFor(subject: SubjectRef, keys: Map<string, DataKey>): Promise<DataKey> {
-    let k = keys.get(subject.subjectId);
-    if (!k) {
-      k = await this.keys.currentKey(subject.subjectId, subject.kind);
-      keys.set(subject.subjectId, k);
-    }
-    return k;
-  }
-
   private envelope(value: unknown, subject: SubjectRef, rule: PersonalRule, key: DataKey, streamId: string, eventId: string, pointer: string): Envelope {
     const c = seal(key.key, Buffer.from(JSON.stringify(value), 'utf8'), aadOf(streamId, eventId, pointer)).toString('base64');
     return { $pii: 1, s: subject.subjectId, k: key.keyId, r: rule.role, c };
@@ -144,6 +144,7 @@ function select(data: Record<string, unknown>, path: string): Array<{ item: Reco
 }
 
 type Setter = (v: unknown) => void;
+type Leaf = { value: unknown; pointer: string; set: Setter };
 
 /** A member of an item by dot path: its value, its pointer, and how to replace it. */
 function member(item: Record<string, unknown>, path: string, base: string): Array<{ value: unknown; pointer: string; set: Setter }> {

@@ -155,28 +155,55 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async currentKey(subjectId: string, kind: SubjectKind): Promise<DataKey> {
+    return (await this.keysFor([{ subjectId, kind }], [])).get(subjectId)!;
+  }
+
+  async keysFor(subjects: ReadonlyArray<{ subjectId: string; kind: SubjectKind }>, uses: readonly SubjectUse[]): Promise<Map<string, DataKey>> {
     this.checkCache();
-    const cached = this.bySubject.get(subjectId);
-    if (cached) return cached;
-    const existing = this.q.latestKey.get(subjectId);
-    if (existing) return this.remember(this.unwrap(existing));
-    const inFlight = this.creating.get(subjectId);
-    if (inFlight) return inFlight;
-    const created = this.write((): DataKey => {
-      // Another process may have created it between the read above and this write lock.
-      const raced = this.q.latestKey.get(subjectId);
-      if (raced) return this.unwrap(raced);
-      const keyId = randomUUID();
-      const key = randomBytes(32);
-      const now = new Date().toISOString();
-      this.q.insertSubject.run(subjectId, kind, now);
-      this.q.insertKey.run(keyId, subjectId, seal(this.master, key, wrapAad(subjectId, keyId)), now, this.q.nextSeq.get()!.seq);
-      return { keyId, subjectId, key };
-    })
-      .then((k) => this.remember(k))
-      .finally(() => this.creating.delete(subjectId));
-    this.creating.set(subjectId, created);
-    return created;
+    const out = new Map<string, DataKey>();
+    const waiting: Array<Promise<DataKey>> = [];
+    const toCreate = new Map<string, SubjectKind>();
+    for (const { subjectId, kind } of subjects) {
+      if (out.has(subjectId) || toCreate.has(subjectId)) continue;
+      const known = this.bySubject.get(subjectId) ?? this.existingKey(subjectId);
+      if (known) out.set(subjectId, known);
+      else if (this.creating.has(subjectId)) waiting.push(this.creating.get(subjectId)!);
+      else toCreate.set(subjectId, kind);
+    }
+    const missingUses = this.missingUses(uses);
+    if (toCreate.size || missingUses.length) {
+      const written = this.write((): Map<string, DataKey> => {
+        const created = new Map<string, DataKey>();
+        for (const [subjectId, kind] of toCreate) created.set(subjectId, this.createKey(subjectId, kind));
+        for (const run of missingUses) run();
+        return created;
+      });
+      for (const subjectId of toCreate.keys()) {
+        const one = written.then((created) => this.remember(created.get(subjectId)!)).finally(() => this.creating.delete(subjectId));
+        this.creating.set(subjectId, one);
+        waiting.push(one);
+      }
+      await written;
+    }
+    for (const k of await Promise.all(waiting)) out.set(k.subjectId, k);
+    return out;
+  }
+
+  private existingKey(subjectId: string): DataKey | undefined {
+    const row = this.q.latestKey.get(subjectId);
+    return row ? this.remember(this.unwrap(row)) : undefined;
+  }
+
+  /** Inside a write: the subject's key, created unless another process created it since we looked. */
+  private createKey(subjectId: string, kind: SubjectKind): DataKey {
+    const raced = this.q.latestKey.get(subjectId);
+    if (raced) return this.unwrap(raced);
+    const keyId = randomUUID();
+    const key = randomBytes(32);
+    const now = new Date().toISOString();
+    this.q.insertSubject.run(subjectId, kind, now);
+    this.q.insertKey.run(keyId, subjectId, seal(this.master, key, wrapAad(subjectId, keyId)), now, this.q.nextSeq.get()!.seq);
+    return { keyId, subjectId, key };
   }
 
   async keyById(keyId: string): Promise<DataKey | undefined> {
@@ -188,14 +215,18 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async registerUse(uses: readonly SubjectUse[]): Promise<void> {
-    // Reads first: the common case (already registered) writes nothing and costs no fsync.
-    const missing = uses.flatMap((u) => [
+    const missing = this.missingUses(uses);
+    if (missing.length) await this.write(() => missing.forEach((run) => run()));
+  }
+
+  /** The inserts `uses` still need. Reads first: the common case (already registered) writes nothing, costs no fsync. */
+  private missingUses(uses: readonly SubjectUse[]): Array<() => unknown> {
+    return uses.flatMap((u) => [
       ...(this.q.hasStream.get(u.subjectId, u.streamId) ? [] : [() => this.q.insertStream.run(u.subjectId, u.streamId)]),
       ...u.blindIndexes
         .filter((b) => !this.q.hasIndex.get(b.scope, b.value, u.subjectId, u.streamId))
         .map((b) => () => this.q.insertIndex.run(b.scope, b.value, u.subjectId, u.streamId)),
     ]);
-    if (missing.length) await this.write(() => missing.forEach((run) => run()));
   }
 
   /** Queues a write; it commits with the other writes queued in the same turn of the event loop. */
