@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { httpFloor, HttpFloorResult } from './floors/http-floor';
 import { storeFloor, StoreFloorResult } from './floors/store-floor';
 import { timerFloor, TimerFloorResult } from './floors/bullmq-floor';
-import { hearthLoad, HearthLoadResult } from './scenarios/hearth-load';
+import { hearthLoad, HearthLoadResult, petitionMixOnly } from './scenarios/hearth-load';
+import type { LoadResult } from './load/client';
 import { peerComparison, PeerResult } from './scenarios/peer';
 import { deadlines, DeadlinesResult } from './scenarios/deadlines';
 import { rebuild, RebuildResult } from './scenarios/rebuild';
@@ -29,7 +30,10 @@ type Scenario = (typeof SCENARIOS)[number];
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const profile = args.includes('--profile');
-const topology = args.includes('--topology=split') ? 'split' : 'embedded';
+// The load and peer scenarios run Hearth as README "Running at scale" does (api + worker process) unless
+// --topology=embedded; the other topology's petition-mix figure is measured too.
+const topology = args.includes('--topology=embedded') ? 'embedded' : 'split';
+const otherTopology = topology === 'split' ? 'embedded' : 'split';
 const onlyArg = args.find((a) => a.startsWith('--only='));
 const only = new Set<Scenario>(onlyArg ? (onlyArg.slice(7).split(',') as Scenario[]) : SCENARIOS);
 for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
@@ -71,7 +75,13 @@ P.rebuild.events = num('events') ?? P.rebuild.events;
 const log = (m: string) => console.log(m);
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
+const TOPOLOGY_LABEL = {
+  split: 'api process + worker process, as README "Running at scale"',
+  embedded: 'one api process with the worker embedded, as scripts/start.sh runs it',
+} as const;
+
 interface Results {
+  otherMix?: LoadResult;
   http?: HttpFloorResult;
   store?: StoreFloorResult;
   timers?: TimerFloorResult;
@@ -114,11 +124,15 @@ async function main(): Promise<void> {
         timerFloor(P.timerFloor.n, P.timerFloor.windowMs, P.timerFloor.leadMs),
       );
     }
-    if (only.has('load'))
-      r.load = await step('Hearth: petition mix over HTTP (api with embedded worker, as scripts/start.sh runs it)', () =>
+    if (only.has('load')) {
+      r.load = await step(`Hearth: petition mix over HTTP (${TOPOLOGY_LABEL[topology]})`, () =>
         hearthLoad({ dataRoot, concurrency: P.concurrency, ...P.load, profileDir, topology, log }),
       );
-    if (only.has('peer')) r.peer = await step('Hearth vs Emmett peer: register + accept', () => peerComparison({ dataRoot, concurrency: P.concurrency, ...P.peer, log }));
+      r.otherMix = await step(`Hearth: petition mix over HTTP (${TOPOLOGY_LABEL[otherTopology]})`, () =>
+        petitionMixOnly({ dataRoot, concurrency: P.concurrency, warmupMs: P.load.warmupMs / 2, durationMs: P.load.durationMs / 2, topology: otherTopology }),
+      );
+    }
+    if (only.has('peer')) r.peer = await step('Hearth vs Emmett peer: register + accept', () => peerComparison({ dataRoot, concurrency: P.concurrency, ...P.peer, topology, log }));
     if (only.has('deadlines'))
       r.deadlines = await step(`Hearth: deadline lateness, ${P.deadlines.n} pending deadlines, ${P.deadlines.due} of them due over ${P.deadlines.windowMs / 1000} s`, () =>
         deadlines({ dataRoot, deadlines: P.deadlines.n, due: P.deadlines.due, windowMs: P.deadlines.windowMs, leadMs: P.deadlines.leadMs, profileDir, log }),
@@ -146,7 +160,8 @@ async function main(): Promise<void> {
   if (profiles) log(`\n${profiles}`);
 
   const stamp = `${started.getFullYear()}-${pad(started.getMonth() + 1)}-${pad(started.getDate())}-${pad(started.getHours())}${pad(started.getMinutes())}`;
-  const json = { ...figures, mode: quick ? 'quick' : 'full', machine, date: started.toISOString() };
+  // Numbers only, plus machine and date (issue 7); quick vs full is in the file name, the topology in the README.
+  const json = { ...figures, machine, date: started.toISOString() };
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const text = `${JSON.stringify(json, null, 2)}\n`;
@@ -171,6 +186,11 @@ function collect(r: Results): Record<string, number> {
     if (v !== undefined && Number.isFinite(v)) f[k] = round(v, digits);
   };
   const { http, store, timers, load, peer, deadlines: dl, rebuild: rb } = r;
+  if (r.otherMix) {
+    const other = otherTopology === 'embedded' ? 'Embedded' : 'Split';
+    set(`commandsPerSec${other}`, r.otherMix.commandsPerSec, 0);
+    set(`commandP99Ms${other}`, r.otherMix.commands.latency.p99, 2);
+  }
   if (load) {
     set('commandsPerSec', load.mix.commandsPerSec, 0);
     set('commandP50Ms', load.mix.commands.latency.p50, 2);
@@ -272,6 +292,8 @@ const ROWS: Row[] = [
   { label: 'Hearth ÷ HTTP floor', key: 'hearthOverHttpFloor', unit: '×', target: { op: '≥', value: 0.25 } },
   { label: 'Hearth: register+accept', key: 'hearthRegisterAcceptPerSec', unit: 'cmd/s' },
   { label: 'peer (Emmett 0.38.5 SQLite): register+accept', key: 'peerCommandsPerSec', unit: 'cmd/s' },
+  { label: 'petition mix, one process with the worker embedded (scripts/start.sh)', key: 'commandsPerSecEmbedded', unit: 'cmd/s' },
+  { label: '  its command p99', key: 'commandP99MsEmbedded', unit: 'ms' },
   { label: 'Hearth ÷ peer', key: 'hearthOverPeer', unit: '×', target: { op: '≥', value: 2 } },
   { label: 'projection lag p50, 2,000 cmd/s offered', key: 'projectionLagP50Ms', unit: 'ms' },
   { label: 'projection lag p99, 2,000 cmd/s offered', key: 'projectionLagP99Ms', unit: 'ms', target: { op: '≤', value: 100 } },

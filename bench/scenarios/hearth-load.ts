@@ -124,3 +124,21 @@ export async function hearthLoad(o: HearthLoadOptions): Promise<HearthLoadResult
     if (s && result) result.profile = formatProfile(s);
   }
 }
+
+/** The petition mix alone (closed loop) against a Hearth in the given topology: the other topology's figure. */
+export async function petitionMixOnly(o: { dataRoot: string; concurrency: number; warmupMs: number; durationMs: number; topology: 'embedded' | 'split' }): Promise<LoadResult> {
+  const h = await HearthUnderBench.start({ dataRoot: o.dataRoot, topology: o.topology });
+  try {
+    return await runLoad({
+      baseUrl: h.baseUrl,
+      secret: BENCH_SECRET,
+      workload: 'petition',
+      concurrency: o.concurrency,
+      warmupMs: o.warmupMs,
+      durationMs: o.durationMs,
+      runId: randomUUID(),
+    });
+  } finally {
+    await h.stop();
+  }
+}

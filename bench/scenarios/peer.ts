@@ -15,6 +15,7 @@ export interface PeerOptions {
   concurrency: number;
   warmupMs: number;
   durationMs: number;
+  topology?: 'embedded' | 'split';
   log: (m: string) => void;
 }
 
@@ -31,7 +32,7 @@ export async function peerComparison(o: PeerOptions): Promise<PeerResult> {
     runLoad({ baseUrl, secret: BENCH_SECRET, workload: 'register-accept', concurrency: o.concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, runId: randomUUID() });
 
   o.log(`  Hearth, register + accept: ${o.concurrency} clients, ${o.durationMs / 1000} s`);
-  const h = await HearthUnderBench.start({ dataRoot: o.dataRoot });
+  const h = await HearthUnderBench.start({ dataRoot: o.dataRoot, topology: o.topology });
   let hearth: LoadResult;
   try {
     hearth = await load(h.baseUrl);

@@ -53,7 +53,14 @@ export class HearthUnderBench {
       env: { ...env, HEARTH_PORT: String(port) },
     });
     const worker = split
-      ? new NodeProcess({ name: 'hearth-worker', main: WORKER_MAIN, nodeFlags: HEARTH_NODE_FLAGS, cpuProfileDir: options.cpuProfileDir, env })
+      ? new NodeProcess({
+          name: 'hearth-worker',
+          main: WORKER_MAIN,
+          nodeFlags: HEARTH_NODE_FLAGS,
+          // Its own folder: the api's profile is the one summarised.
+          cpuProfileDir: options.cpuProfileDir ? join(options.cpuProfileDir, 'worker') : undefined,
+          env,
+        })
       : undefined;
     const h = new HearthUnderBench(api, worker, redis, dataDir, port, new Redis(redis.url, { maxRetriesPerRequest: null }));
     try {
