@@ -117,6 +117,21 @@ runEventStoreContract('SqliteEventStore', async () => {
   };
 });
 
+// The same contract with commits on a writer thread (what the api and worker use: HEARTH_SQLITE_WRITER_THREAD).
+runEventStoreContract('SqliteEventStore with a writer thread', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'events.db');
+  const store = new SqliteEventStore({ file, writerThread: true });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    externalWriter: (spec) => childWriter(file, spec),
+  };
+});
+
 describe('SqliteEventStore specifics', () => {
   it('creates the parent folder and schema; an empty store has head -1 and no events', async () => {
     const file = join(tempDir(), 'nested', 'deeper', 'events.db');

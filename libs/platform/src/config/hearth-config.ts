@@ -9,6 +9,8 @@ export interface HearthConfig {
   dataDir: string;
   eventStore: 'sqlite' | 'esdb';
   sqliteFile: string;
+  /** Commit SQLite appends on a writer thread (the fsync off the event loop). */
+  sqliteWriterThread: boolean;
   esdbConnectionString?: string;
   redisUrl: string;
   redisPrefix: string;
@@ -48,6 +50,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     dataDir,
     eventStore,
     sqliteFile: resolve(env.HEARTH_SQLITE_FILE ?? `${dataDir}/hearth.sqlite`),
+    sqliteWriterThread: bool(env.HEARTH_SQLITE_WRITER_THREAD, true),
     esdbConnectionString: env.EVENTSTORE_CONNECTION_STRING,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.HEARTH_REDIS_PREFIX ?? 'hearth:',
