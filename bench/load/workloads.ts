@@ -43,11 +43,17 @@ function mix(...xs: number[]): number {
   return h >>> 0;
 }
 
-/** An 18-character resident ID number with a valid-looking date part (never a real person's). */
-function idNumber(h: number): string {
-  const birth = new Date(Date.UTC(1960, 0, 1) + (h % 14_600) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
-  const seq = String(Math.floor(h / 14_600) % 1000).padStart(3, '0');
-  return `330106${birth}${seq}${h % 11 === 10 ? 'X' : h % 10}`;
+/**
+ * An 18-character resident ID number with a valid-looking date part (never a real person's), unique per run, client
+ * loop (< 100) and case (< 14,600; < 14,600,000 in seeded logs): accidental repeat petitions (same person, same subject) would otherwise be linked
+ * to an earlier case, possibly in another unit, and the clerk's next step refused.
+ */
+function idNumber(c: CaseRef): string {
+  const birth = new Date(Date.UTC(1960, 0, 1) + (c.seq % 14_600) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const region = 330100 + (c.loop % 100);
+  // The run's salt for load clients; seeded logs (no salt) spend these digits on the case number instead.
+  const run = String((c.salt !== undefined ? c.salt : Math.floor(c.seq / 14_600)) % 1000).padStart(3, '0');
+  return `${region}${birth}${run}${c.seq % 11 === 10 ? 'X' : c.seq % 10}`;
 }
 
 export function registerBody(c: CaseRef): Record<string, unknown> {
@@ -65,7 +71,7 @@ export function registerBody(c: CaseRef): Record<string, unknown> {
       {
         name: `${SURNAMES[n % SURNAMES.length]}${GIVEN[(n >>> 4) % GIVEN.length]}${GIVEN[(n >>> 9) % GIVEN.length]}`,
         phone: `139${String(n % 100_000_000).padStart(8, '0')}`,
-        idNumber: idNumber(mix(n, 7)),
+        idNumber: idNumber(c),
         address: `杭州市西湖区文三路${1 + (n % 500)}号`,
       },
     ],

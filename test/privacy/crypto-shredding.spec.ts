@@ -8,7 +8,7 @@ import { ProjectionRunner, RepeatPetitionProjection, RepeatPetitionQueries, sile
 import { TestRedis } from '@hearth/testing/redis-server';
 import { PrivacyService, subjectStream } from '../../apps/api/src/privacy/privacy.service';
 import { resolveHardshipFile } from '../../apps/api/src/hardship/blind-index';
-import { BLIND_KEY, PrivacyEnv, setupPrivacy, who } from './support';
+import { BLIND_KEY, PrivacyEnv, setupPrivacy, setupPrivacy as setupEnv, who } from './support';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -375,7 +375,10 @@ describe('crypto-shredding (real SQLite log and key store, real redis for the re
   });
 });
 
-describe('key store', () => {
+// The key store commits on its own connection or on a writer thread (the api and worker use the thread).
+describe.each([false, true])('key store (writer thread: %s)', (keyWriterThread) => {
+  const setupPrivacy = (): PrivacyEnv => setupEnv({ keyWriterThread });
+
   it('refuses a master key other than the one it was created with', async () => {
     const env = setupPrivacy();
     try {
@@ -448,7 +451,7 @@ describe('key store', () => {
   it('a key cached by one process is dropped as soon as another process erases its subject', async () => {
     const env = setupPrivacy();
     const { SqliteKeyStore } = await import('@hearth/platform/pii');
-    const other = new SqliteKeyStore({ file: env.keysFile, masterKey: env.masterKey });
+    const other = new SqliteKeyStore({ file: env.keysFile, masterKey: env.masterKey, writerThread: keyWriterThread });
     try {
       const a = randomUUID();
       const ka = await env.keys.currentKey(a, 'person');

@@ -57,13 +57,13 @@ export interface PrivacyEnv {
   close(): Promise<void>;
 }
 
-export function setupPrivacy(): PrivacyEnv {
+export function setupPrivacy(options: { keyWriterThread?: boolean } = {}): PrivacyEnv {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-privacy-'));
   const logFile = join(dir, 'hearth.sqlite');
   const keysFile = join(dir, 'keys.sqlite');
   const masterKey = randomBytes(32);
   const raw = new SqliteEventStore({ file: logFile, pollIntervalMs: 10 });
-  const keys = new SqliteKeyStore({ file: keysFile, masterKey });
+  const keys = new SqliteKeyStore({ file: keysFile, masterKey, writerThread: options.keyWriterThread });
   const cipher = new PersonalDataCipher(keys, hearthPersonalDataPolicy(BLIND_KEY));
   const store = new UpcastingEventStore(new EncryptingEventStore(raw, cipher), hearthUpcasters());
   const projectionStore = new UpcastingEventStore(raw, hearthUpcasters());

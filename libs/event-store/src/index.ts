@@ -3,3 +3,4 @@ export * from './event-ids';
 export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
 export * from './upcasting';
+export { startWriterWorker, WriterChannel } from './sqlite/writer-worker';

@@ -48,7 +48,7 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
         c.eventStore === 'esdb' ? new EsdbEventStore({ connectionString: c.esdbConnectionString! }) : new SqliteEventStore({ file: c.sqliteFile, writerThread: c.sqliteWriterThread }),
     },
     // Crypto-shredding (domain-spec §5): data keys in their own durable file, wrapped by HEARTH_MASTER_KEY.
-    { provide: KEY_STORE, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig): KeyStore => new SqliteKeyStore({ file: c.keysFile, masterKey: parseMasterKey(c.masterKey) }) },
+    { provide: KEY_STORE, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig): KeyStore => new SqliteKeyStore({ file: c.keysFile, masterKey: parseMasterKey(c.masterKey), writerThread: c.keysWriterThread }) },
     {
       provide: PERSONAL_DATA_CIPHER,
       inject: [KEY_STORE, HEARTH_CONFIG],

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import {
   AppendResult,
   ChainHead,
@@ -22,25 +21,13 @@ import {
 } from '../event-store.port';
 import { verifyChain } from './integrity';
 import { AppendRequest, fromPlainError, Outcome, PlainError, SqliteAppendWriter } from './sqlite-append-writer';
+import type { WriterReply, WriterRequest } from './sqlite-writer.worker';
+import { startWriterWorker, WriterChannel } from './writer-worker';
 
 export { checkExpected } from './sqlite-append-writer';
 
-/** The writer thread's code: compiled (dist/), or the TypeScript source when running from sources (tests). */
-const WRITER_WORKER_JS = join(__dirname, 'sqlite-writer.worker.js');
-const WRITER_WORKER_TS = join(__dirname, 'sqlite-writer.worker.ts');
-/** From sources, the thread transpiles the worker and its two relative imports with the typescript package. */
-const TS_WORKER_BOOTSTRAP = `
-const fs = require('fs');
-const ts = require('typescript');
-require.extensions['.ts'] = (module, filename) => {
-  const out = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(out.outputText, filename);
-};
-require(require('worker_threads').workerData.entry);
-`;
+/** The writer thread's entry (sqlite-writer.worker.js in dist/, .ts from sources). */
+const WRITER_WORKER = join(__dirname, 'sqlite-writer.worker');
 import { migrate } from './schema';
 
 export interface SqliteEventStoreOptions {
@@ -461,52 +448,22 @@ function validateExpected(expected: ExpectedRevision): void {
 
 /**
  * The writer thread's handle: sends each group, resolves with its outcomes (errors rebuilt from their plain form:
- * WrongExpectedRevisionError keeps its class, SQLite errors their `code`). The thread keeps the process alive only
- * while a commit is in flight.
+ * WrongExpectedRevisionError keeps its class, SQLite errors their `code`).
  */
 class WriterThread {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly inFlight = new Map<number, { resolve: (o: Outcome[]) => void; reject: (e: unknown) => void }>();
-  private dead?: Error;
+  private readonly channel: WriterChannel<WriterRequest['req'], WriterReply>;
 
   constructor(file: string) {
-    this.worker = existsSync(WRITER_WORKER_JS)
-      ? new Worker(WRITER_WORKER_JS, { workerData: { file } })
-      : new Worker(TS_WORKER_BOOTSTRAP, { eval: true, workerData: { file, entry: WRITER_WORKER_TS } });
-    this.worker.unref();
-    this.worker.on('message', (m: { id: number; outcomes?: Outcome[]; failure?: PlainError }) => {
-      const p = this.inFlight.get(m.id);
-      if (!p) return;
-      this.inFlight.delete(m.id);
-      if (this.inFlight.size === 0) this.worker.unref();
-      if (m.failure) p.reject(fromPlainError(m.failure));
-      else p.resolve(m.outcomes!.map((o) => (o.ok ? o : { ok: false, error: fromPlainError(o.error as PlainError) })));
-    });
-    const fail = (err: Error) => {
-      this.dead = err;
-      for (const p of this.inFlight.values()) p.reject(err);
-      this.inFlight.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`the SQLite writer thread exited (${code})`)));
+    this.channel = new WriterChannel(startWriterWorker(WRITER_WORKER, { file }), 'SQLite log');
   }
 
-  commit(group: readonly AppendRequest[]): Promise<Outcome[]> {
-    if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    return new Promise<Outcome[]>((resolve, reject) => {
-      this.inFlight.set(id, { resolve, reject });
-      this.worker.ref();
-      this.worker.postMessage({ id, group: group.map((p) => ({ streamId: p.streamId, events: p.events, expected: p.expected })) });
-    });
+  async commit(group: readonly AppendRequest[]): Promise<Outcome[]> {
+    const reply = await this.channel.request({ group: group.map((p) => ({ streamId: p.streamId, events: p.events, expected: p.expected })) });
+    if ('failure' in reply) throw fromPlainError(reply.failure);
+    return reply.outcomes.map((o) => (o.ok ? o : { ok: false, error: fromPlainError(o.error as PlainError) }));
   }
 
-  async close(): Promise<void> {
-    if (this.dead) return;
-    const exited = new Promise((r) => this.worker.once('exit', r));
-    this.worker.ref();
-    this.worker.postMessage('close');
-    await exited;
+  close(): Promise<void> {
+    return this.channel.close();
   }
 }

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppendRequest, SqliteAppendWriter, toPlainError } from './sqlite-append-writer';
+import { AppendRequest, Outcome, PlainError, SqliteAppendWriter, toPlainError } from './sqlite-append-writer';
 
 /**
  * The SQLite log's writer thread (SqliteEventStoreOptions.writerThread): its own connection commits each group the
@@ -11,7 +11,8 @@ export interface WriterThreadData {
   file: string;
 }
 
-export type WriterRequest = { id: number; group: AppendRequest[] };
+export type WriterRequest = { id: number; req: { group: AppendRequest[] } };
+export type WriterReply = { outcomes: Outcome[] } | { failure: PlainError };
 
 const { file } = workerData as WriterThreadData;
 const db = new Database(file);
@@ -28,10 +29,11 @@ parentPort!.on('message', (m: WriterRequest | 'close') => {
     parentPort!.close();
     return;
   }
+  let reply: WriterReply;
   try {
-    const outcomes = writer.commit(m.group).map((o) => (o.ok ? o : { ok: false as const, error: toPlainError(o.error) }));
-    parentPort!.postMessage({ id: m.id, outcomes });
+    reply = { outcomes: writer.commit(m.req.group).map((o) => (o.ok ? o : { ok: false as const, error: toPlainError(o.error) })) };
   } catch (err) {
-    parentPort!.postMessage({ id: m.id, failure: toPlainError(err) });
+    reply = { failure: toPlainError(err) };
   }
+  parentPort!.postMessage({ id: m.id, reply });
 });

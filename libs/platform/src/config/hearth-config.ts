@@ -11,6 +11,8 @@ export interface HearthConfig {
   sqliteFile: string;
   /** Commit SQLite appends on a writer thread (the fsync off the event loop). */
   sqliteWriterThread: boolean;
+  /** Commit the key store's writes on a writer thread too. */
+  keysWriterThread: boolean;
   esdbConnectionString?: string;
   redisUrl: string;
   redisPrefix: string;
@@ -51,6 +53,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     eventStore,
     sqliteFile: resolve(env.HEARTH_SQLITE_FILE ?? `${dataDir}/hearth.sqlite`),
     sqliteWriterThread: bool(env.HEARTH_SQLITE_WRITER_THREAD, true),
+    keysWriterThread: bool(env.HEARTH_KEYS_WRITER_THREAD, true),
     esdbConnectionString: env.EVENTSTORE_CONNECTION_STRING,
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.HEARTH_REDIS_PREFIX ?? 'hearth:',

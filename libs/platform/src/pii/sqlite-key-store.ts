@@ -1,9 +1,12 @@
 import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { startWriterWorker, WriterChannel } from '@hearth/event-store';
 import type { BlindIndexEntry, DataKey, ErasureRecord, KeyStore, SubjectInfo, SubjectKind, SubjectUse } from './key-store';
 import { masterKeyCheck, open, seal, wrapAad } from './master-key';
+import { KeyStoreWriteOp, KeyStoreWriteResult, KeyStoreWrites, StoredKeyRow } from './key-store-writes';
+import type { KeyWriterReply } from './key-store-writer.worker';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -66,13 +69,18 @@ export interface SqliteKeyStoreOptions {
   busyTimeoutMs?: number;
   /** Unwrapped data keys kept in memory (per map); 0 turns the cache off. */
   cachedKeys?: number;
+  /** Commit on a writer thread with its own connection, so the fsync does not block the event loop. Default false. */
+  writerThread?: boolean;
 }
 
 interface QueuedWrite {
-  run: () => unknown;
-  resolve: (v: unknown) => void;
+  op: KeyStoreWriteOp;
+  resolve: (existing: Record<string, StoredKeyRow>) => void;
   reject: (e: unknown) => void;
 }
+
+/** The writer thread's entry (key-store-writer.worker.js in dist/, .ts from sources). */
+const KEY_WRITER_WORKER = join(__dirname, 'key-store-writer.worker');
 
 /**
  * The key store in its own SQLite file (better-sqlite3, WAL, synchronous=FULL: a key the log depends on is on disk
@@ -87,6 +95,8 @@ export class SqliteKeyStore implements KeyStore {
   /** Writes of concurrent commands share one transaction, so one fsync (group commit), as the event store does. */
   private queue: QueuedWrite[] = [];
   private flushing = false;
+  private readonly writes?: KeyStoreWrites;
+  private readonly thread?: WriterChannel<{ ops: KeyStoreWriteOp[] }, KeyWriterReply>;
   private readonly creating = new Map<string, Promise<DataKey>>();
   /**
    * Unwrapped keys by key id and by subject. Any erasure, by any process, adds a row to `erasures`: the cache is
@@ -115,17 +125,12 @@ export class SqliteKeyStore implements KeyStore {
       latestKey: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE subject_id = ? ORDER BY seq DESC LIMIT 1'),
       keyById: this.db.prepare<[string], KeyRow>('SELECT key_id, subject_id, wrapped FROM data_keys WHERE key_id = ?'),
       keysOf: this.db.prepare<[string], { key_id: string }>('SELECT key_id FROM data_keys WHERE subject_id = ? ORDER BY seq'),
-      nextSeq: this.db.prepare<[], { seq: number }>('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM data_keys'),
-      insertKey: this.db.prepare('INSERT INTO data_keys (key_id, subject_id, wrapped, created_at, seq) VALUES (?, ?, ?, ?, ?)'),
-      insertSubject: this.db.prepare('INSERT OR IGNORE INTO subjects (subject_id, kind, created_at) VALUES (?, ?, ?)'),
       subject: this.db.prepare<[string], { subject_id: string; kind: SubjectKind; created_at: string }>('SELECT * FROM subjects WHERE subject_id = ?'),
       hasStream: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM subject_streams WHERE subject_id = ? AND stream_id = ?'),
-      insertStream: this.db.prepare('INSERT OR IGNORE INTO subject_streams (subject_id, stream_id) VALUES (?, ?)'),
       streamsOf: this.db.prepare<[string], { stream_id: string }>('SELECT stream_id FROM subject_streams WHERE subject_id = ? ORDER BY stream_id'),
       hasIndex: this.db.prepare<[string, string, string, string], { one: number }>(
         'SELECT 1 AS one FROM blind_index WHERE scope = ? AND value = ? AND subject_id = ? AND stream_id = ?',
       ),
-      insertIndex: this.db.prepare('INSERT OR IGNORE INTO blind_index (scope, value, subject_id, stream_id) VALUES (?, ?, ?, ?)'),
       anyIndex: this.db.prepare<[string, string], { one: number }>('SELECT 1 AS one FROM blind_index WHERE scope = ? AND value = ? LIMIT 1'),
       indexesOf: this.db.prepare<[string], { scope: string; value: string; subject_id: string; stream_id: string }>(
         'SELECT scope, value, subject_id, stream_id FROM blind_index WHERE subject_id = ? ORDER BY scope, value, stream_id',
@@ -137,6 +142,9 @@ export class SqliteKeyStore implements KeyStore {
       unlogged: this.db.prepare<[], ErasureRow>('SELECT * FROM erasures WHERE logged = 0 ORDER BY erased_at'),
       markLogged: this.db.prepare('UPDATE erasures SET logged = 1 WHERE erasure_id = ?'),
     };
+    if (o.writerThread)
+      this.thread = new WriterChannel(startWriterWorker(KEY_WRITER_WORKER, { file, busyTimeoutMs: o.busyTimeoutMs ?? 10_000 }), 'key store');
+    else this.writes = new KeyStoreWrites(this.db);
   }
 
   /** The first process to open the file records a check value of the master key; later ones must match it. */
@@ -150,8 +158,10 @@ export class SqliteKeyStore implements KeyStore {
     tx.immediate();
   }
 
-  private unwrap(row: KeyRow): DataKey {
-    return { keyId: row.key_id, subjectId: row.subject_id, key: open(this.master, row.wrapped, wrapAad(row.subject_id, row.key_id)) };
+  private unwrap(row: KeyRow | StoredKeyRow): DataKey {
+    // A row from the writer thread arrives as a plain Uint8Array.
+    const wrapped = Buffer.isBuffer(row.wrapped) ? row.wrapped : Buffer.from(row.wrapped.buffer, row.wrapped.byteOffset, row.wrapped.byteLength);
+    return { keyId: row.key_id, subjectId: row.subject_id, key: open(this.master, wrapped, wrapAad(row.subject_id, row.key_id)) };
   }
 
   async currentKey(subjectId: string, kind: SubjectKind): Promise<DataKey> {
@@ -170,16 +180,22 @@ export class SqliteKeyStore implements KeyStore {
       else if (this.creating.has(subjectId)) waiting.push(this.creating.get(subjectId)!);
       else toCreate.set(subjectId, kind);
     }
-    const missingUses = this.missingUses(uses);
-    if (toCreate.size || missingUses.length) {
-      const written = this.write((): Map<string, DataKey> => {
-        const created = new Map<string, DataKey>();
-        for (const [subjectId, kind] of toCreate) created.set(subjectId, this.createKey(subjectId, kind));
-        for (const run of missingUses) run();
-        return created;
-      });
+    const op = this.missingUses(uses);
+    if (toCreate.size || op.streams.length || op.indexes.length) {
+      // New keys are generated and wrapped here; the write only stores them (unless another process was first).
+      const now = new Date().toISOString();
+      const created = new Map<string, DataKey>();
+      for (const [subjectId, kind] of toCreate) {
+        const keyId = randomUUID();
+        const key = randomBytes(32);
+        created.set(subjectId, { keyId, subjectId, key });
+        op.keys.push({ subjectId, kind, keyId, wrapped: seal(this.master, key, wrapAad(subjectId, keyId)), createdAt: now });
+      }
+      const written = this.write(op);
       for (const subjectId of toCreate.keys()) {
-        const one = written.then((created) => this.remember(created.get(subjectId)!)).finally(() => this.creating.delete(subjectId));
+        const one = written
+          .then((existing) => this.remember(existing[subjectId] ? this.unwrap(existing[subjectId]) : created.get(subjectId)!))
+          .finally(() => this.creating.delete(subjectId));
         this.creating.set(subjectId, one);
         waiting.push(one);
       }
@@ -194,18 +210,6 @@ export class SqliteKeyStore implements KeyStore {
     return row ? this.remember(this.unwrap(row)) : undefined;
   }
 
-  /** Inside a write: the subject's key, created unless another process created it since we looked. */
-  private createKey(subjectId: string, kind: SubjectKind): DataKey {
-    const raced = this.q.latestKey.get(subjectId);
-    if (raced) return this.unwrap(raced);
-    const keyId = randomUUID();
-    const key = randomBytes(32);
-    const now = new Date().toISOString();
-    this.q.insertSubject.run(subjectId, kind, now);
-    this.q.insertKey.run(keyId, subjectId, seal(this.master, key, wrapAad(subjectId, keyId)), now, this.q.nextSeq.get()!.seq);
-    return { keyId, subjectId, key };
-  }
-
   async keyById(keyId: string): Promise<DataKey | undefined> {
     this.checkCache();
     const cached = this.byKeyId.get(keyId);
@@ -215,59 +219,60 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async registerUse(uses: readonly SubjectUse[]): Promise<void> {
-    const missing = this.missingUses(uses);
-    if (missing.length) await this.write(() => missing.forEach((run) => run()));
+    const op = this.missingUses(uses);
+    if (op.streams.length || op.indexes.length) await this.write(op);
   }
 
   /** The inserts `uses` still need. Reads first: the common case (already registered) writes nothing, costs no fsync. */
-  private missingUses(uses: readonly SubjectUse[]): Array<() => unknown> {
-    return uses.flatMap((u) => [
-      ...(this.q.hasStream.get(u.subjectId, u.streamId) ? [] : [() => this.q.insertStream.run(u.subjectId, u.streamId)]),
-      ...u.blindIndexes
-        .filter((b) => !this.q.hasIndex.get(b.scope, b.value, u.subjectId, u.streamId))
-        .map((b) => () => this.q.insertIndex.run(b.scope, b.value, u.subjectId, u.streamId)),
-    ]);
+  private missingUses(uses: readonly SubjectUse[]): KeyStoreWriteOp {
+    const op: KeyStoreWriteOp = { keys: [], streams: [], indexes: [] };
+    for (const u of uses) {
+      if (!this.q.hasStream.get(u.subjectId, u.streamId)) op.streams.push([u.subjectId, u.streamId]);
+      for (const b of u.blindIndexes)
+        if (!this.q.hasIndex.get(b.scope, b.value, u.subjectId, u.streamId)) op.indexes.push([b.scope, b.value, u.subjectId, u.streamId]);
+    }
+    return op;
   }
 
-  /** Queues a write; it commits with the other writes queued in the same turn of the event loop. */
-  private write<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+  /** Queues a write; it commits with the other writes queued in the same turn of the event loop (one fsync). */
+  private write(op: KeyStoreWriteOp): Promise<Record<string, StoredKeyRow>> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    this.flushing = false;
-    if (!batch.length) return;
-    // Each write in its own savepoint: one that throws is undone alone and rejects alone.
-    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    if (!batch.length) {
+      this.flushing = false;
+      return;
+    }
+    const ops = batch.map((w) => w.op);
+    let results: KeyStoreWriteResult[];
     try {
-      this.db
-        .transaction(() => {
-          for (const w of batch) {
-            try {
-              results.push({ ok: true, value: this.db.transaction(w.run)() });
-            } catch (error) {
-              results.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      if (this.thread) {
+        const reply = await this.thread.request({ ops });
+        if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
+        results = reply.results;
+      } else results = this.writes!.commit(ops);
     } catch (error) {
       for (const w of batch) w.reject(error);
-      return;
+      results = [];
     }
     batch.forEach((w, i) => {
       const r = results[i];
-      if (r.ok) w.resolve(r.value);
-      else w.reject(r.error);
+      if (!r) return;
+      if (r.ok) w.resolve(r.existing);
+      else w.reject(Object.assign(new Error(r.error.message), r.error));
     });
+    // Writes queued while this one was committing go next, together.
+    if (this.queue.length) void this.flush();
+    else this.flushing = false;
   }
 
   private checkCache(): void {
@@ -337,7 +342,8 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
-    if (this.queue.length) this.flush();
+    while (this.flushing || this.queue.length) await new Promise((r) => setImmediate(r));
+    await this.thread?.close();
     if (this.db.open) this.db.close();
   }
 }
