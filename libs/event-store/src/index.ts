@@ -4,3 +4,4 @@ export { SqliteEventStore } from './sqlite/sqlite-event-store';
 export { EsdbEventStore } from './esdb/esdb-event-store';
 export * from './upcasting';
 export { startWriterWorker, WriterChannel } from './sqlite/writer-worker';
+export { fromPlainError, toPlainError, type PlainError } from './sqlite/sqlite-append-writer';

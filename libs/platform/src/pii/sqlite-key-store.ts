@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startWriterWorker, WriterChannel } from '@hearth/event-store';
+import { fromPlainError, startWriterWorker, WriterChannel } from '@hearth/event-store';
 import type { BlindIndexEntry, DataKey, ErasureRecord, KeyStore, SubjectInfo, SubjectKind, SubjectUse } from './key-store';
 import { masterKeyCheck, open, seal, wrapAad } from './master-key';
 import { KeyStoreWriteOp, KeyStoreWriteResult, KeyStoreWrites, StoredKeyRow } from './key-store-writes';
@@ -252,27 +252,27 @@ export class SqliteKeyStore implements KeyStore {
       this.flushing = false;
       return;
     }
-    const ops = batch.map((w) => w.op);
-    let results: KeyStoreWriteResult[];
     try {
-      if (this.thread) {
-        const reply = await this.thread.request({ ops });
-        if ('failure' in reply) throw Object.assign(new Error(reply.failure.message), reply.failure);
-        results = reply.results;
-      } else results = this.writes!.commit(ops);
+      const results = await this.commit(batch.map((w) => w.op));
+      batch.forEach((w, i) => {
+        const r = results[i];
+        if (r.ok) w.resolve(r.existing);
+        else w.reject(fromPlainError(r.error));
+      });
     } catch (error) {
       for (const w of batch) w.reject(error);
-      results = [];
     }
-    batch.forEach((w, i) => {
-      const r = results[i];
-      if (!r) return;
-      if (r.ok) w.resolve(r.existing);
-      else w.reject(Object.assign(new Error(r.error.message), r.error));
-    });
     // Writes queued while this one was committing go next, together.
     if (this.queue.length) void this.flush();
     else this.flushing = false;
+  }
+
+  /** One group of ops: on the writer thread, or on this connection. Throws when the group as a whole failed. */
+  private async commit(ops: KeyStoreWriteOp[]): Promise<KeyStoreWriteResult[]> {
+    if (!this.thread) return this.writes!.commit(ops);
+    const reply = await this.thread.request({ ops });
+    if ('failure' in reply) throw fromPlainError(reply.failure);
+    return reply.results;
   }
 
   private checkCache(): void {
