@@ -34,6 +34,8 @@ describe('OpenFund', () => {
     fund.given().when(open(), ctx(auditorC, at('2025-01-05T10:00'))).thenThrows('ROLE_NOT_ALLOWED', 'forbidden');
     fund.given(opened()).when(open(), ctx(headS, at('2025-01-06T10:00'))).thenThrows('FUND_EXISTS');
     fund.given().when(open(), ctx(headG, at('2025-01-05T10:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    // Scope before existence (issue 11): an outsider learns nothing of whether the fund exists.
+    fund.given(opened()).when(open(), ctx(headG, at('2025-01-06T10:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
     fund.given().when({ ...open(), budgetYuan: -1 } as FundCommand, ctx(headS, at('2025-01-05T10:00'))).thenThrows('INVALID_AMOUNT');
     fund.given().when({ ...open(), orgUnit: 'nowhere' } as FundCommand, ctx(headS, at('2025-01-05T10:00'))).thenThrows('UNKNOWN_ORG_UNIT');
   });

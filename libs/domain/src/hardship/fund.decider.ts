@@ -35,10 +35,12 @@ export function decideFund(cmd: FundCommand, s: FundState, ctx: DecisionContext)
   if (!roles || !roles.includes(ctx.actor.role)) throw forbidden('ROLE_NOT_ALLOWED', `role ${ctx.actor.role} may not ${cmd.type}`);
 
   if (cmd.type === 'OpenFund') {
-    if (s.exists) throw ruleViolation('FUND_EXISTS', `fund ${s.fundId} already exists`, { fundId: s.fundId });
-    if (typeof cmd.fundId !== 'string' || !cmd.fundId.trim()) throw ruleViolation('INVALID_COMMAND', 'fundId is required');
+    // Scope before existence: an outsider is refused alike whether or not the fund exists.
     if (!ctx.org.has(cmd.orgUnit)) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${cmd.orgUnit}`, { orgUnit: cmd.orgUnit });
     requireScope(ctx, cmd.orgUnit, false);
+    if (s.exists) requireScope(ctx, s.orgUnit, false);
+    if (s.exists) throw ruleViolation('FUND_EXISTS', `fund ${s.fundId} already exists`, { fundId: s.fundId });
+    if (typeof cmd.fundId !== 'string' || !cmd.fundId.trim()) throw ruleViolation('INVALID_COMMAND', 'fundId is required');
     if (!Number.isInteger(cmd.year) || cmd.year < 2000 || cmd.year > 2999) throw ruleViolation('INVALID_COMMAND', 'year must be a calendar year', { year: cmd.year });
     if (!FUND_SOURCES.includes(cmd.source)) throw ruleViolation('INVALID_COMMAND', `unknown fund source ${String(cmd.source)}`);
     if (!isValidYuan(cmd.budgetYuan)) throw invalidAmount('budgetYuan', cmd.budgetYuan);

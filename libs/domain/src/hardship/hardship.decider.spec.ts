@@ -99,6 +99,14 @@ describe('ApplyForHardshipFile', () => {
     file.given().when({ ...apply(), orgUnit: 'gr-b1' } as HardshipCommand, ctx(officerS, at('2025-09-01T10:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
   });
 
+  // Issue 11 defect 4: hardship status is sensitive (PIPL art. 28); scope is decided before existence.
+  it.each([
+    ['has a file', () => applied()],
+    ['has no file', () => []],
+  ])('an outsider gets the same 403 whether the household %s', (_what, history) => {
+    file.given(history()).when(apply(), ctx(officerB, at('2025-09-02T10:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+  });
+
   it('files are lodged with a grassroots union (L4)', () => {
     file
       .given()

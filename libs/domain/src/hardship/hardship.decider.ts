@@ -217,11 +217,13 @@ export function decideHardship(cmd: HardshipCommand, s: HardshipFileState, ctx: 
 
   if (cmd.type === 'ApplyForHardshipFile') {
     requireRole(ctx, cmd.type, ROLES.ApplyForHardshipFile);
-    if (s.exists) throw ruleViolation('HARDSHIP_FILE_EXISTS', `hardship file ${s.fileId} already exists (一户一档)`, { fileId: s.fileId });
-    requireText(cmd.fileId, 'INVALID_COMMAND', 'fileId');
+    // Scope before existence: whether a household is on file is sensitive (PIPL art. 28), so a unit outside the
+    // actor's subtree is refused alike whether or not the household has a file.
     const unit = ctx.org.get(cmd.orgUnit);
     if (!unit) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${cmd.orgUnit}`, { orgUnit: cmd.orgUnit });
     requireScope(ctx, cmd.orgUnit);
+    if (s.exists) throw ruleViolation('HARDSHIP_FILE_EXISTS', `hardship file ${s.fileId} already exists (一户一档)`, { fileId: s.fileId });
+    requireText(cmd.fileId, 'INVALID_COMMAND', 'fileId');
     if (unit.level !== 4)
       throw ruleViolation('GRASSROOTS_UNION_REQUIRED', 'a hardship file is lodged with a grassroots union (L4)', { orgUnit: cmd.orgUnit, level: unit.level });
     validateStats(cmd.stats);

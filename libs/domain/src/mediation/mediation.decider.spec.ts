@@ -369,6 +369,8 @@ describe('mediation decider (劳动争议调解, LDMAL)', () => {
 
     it('refuses a case outside the actor’s subtree, allows one below it', () => {
       given().when(apply(), ctx(outsider('intake'), '2025-09-23 10:00')).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+      // Scope before existence (issue 11): the same 403 whether or not the case exists.
+      given(applied().events).when(apply(), ctx(outsider('intake'), '2025-09-23 11:00')).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
       given().when(apply({ orgUnit: 'street' }), ctx(grassrootsOfficer, '2025-09-23 10:00')).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
       given().when(apply({ orgUnit: 'grassroots' }), ctx(officer, '2025-09-23 10:00')).then([{ type: 'MediationApplied', data: { orgUnit: 'grassroots' } }, {}, {}]);
     });

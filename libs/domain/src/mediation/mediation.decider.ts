@@ -216,11 +216,13 @@ function failMediation(
 type MediationFailureReasonAll = Extract<MediationEvent, { type: 'MediationFailed' }>['data']['reason'];
 
 function decideApply(command: Extract<MediationCommand, { type: 'ApplyForMediation' }>, state: MediationState, ctx: DecisionContext): MediationEvent[] {
+  // Scope before existence: an outsider is refused alike whether or not the case exists.
+  if (!ctx.org.has(command.orgUnit)) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${command.orgUnit}`, { orgUnit: command.orgUnit });
+  if (ctx.actor.role !== 'system') requireWithin(ctx, command.orgUnit);
+  if (ctx.actor.role !== 'system' && state.facts) requireWithin(ctx, state.facts.orgUnit);
   if (state.status !== 'None')
     throw ruleViolation('MEDIATION_ALREADY_EXISTS', `mediation ${command.mediationId} already exists`, { mediationId: command.mediationId });
   requireText(command.mediationId, 'MEDIATION_ID_REQUIRED', 'the mediation id');
-  if (!ctx.org.has(command.orgUnit)) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${command.orgUnit}`, { orgUnit: command.orgUnit });
-  if (ctx.actor.role !== 'system') requireWithin(ctx, command.orgUnit);
   if (!APPLICATION_FORMS.includes(command.form)) throw ruleViolation('INVALID_FORM', `unknown application form ${command.form}`);
 
   const now = ctx.now;

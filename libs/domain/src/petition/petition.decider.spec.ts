@@ -313,6 +313,12 @@ describe('petitionDecider', () => {
     it('refuses to register twice', () => {
       given(registered).when(register(), ctx(intakeS, at('2025-09-23T11:00'))).thenThrows('PETITION_ALREADY_EXISTS');
     });
+
+    it('scope before existence (issue 11): an outsider gets the same 403 whether or not the id is taken', () => {
+      given().when(register(), ctx(officerB, at('2025-09-23T11:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+      given(registered).when(register(), ctx(officerB, at('2025-09-23T11:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+      given(registered).when({ ...register(), orgUnit: 'dist-b' } as PetitionCommand, ctx(officerB, at('2025-09-23T11:00'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    });
   });
 
   describe('commands on a petition that does not exist', () => {

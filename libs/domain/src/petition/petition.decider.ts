@@ -228,10 +228,12 @@ function decideAcceptanceOutcome(
 }
 
 function decideRegister(command: Extract<PetitionCommand, { type: 'RegisterPetition' }>, state: PetitionState, ctx: DecisionContext): PetitionEvent[] {
-  if (state.status !== 'None') throw ruleViolation('PETITION_ALREADY_EXISTS', `petition ${state.petitionId} already exists`, { status: state.status });
+  // Scope before existence: an outsider is refused alike whether or not a petition has this id.
   requireRole(ctx, PETITION_COMMAND_ROLES.RegisterPetition, command.type);
   requireKnownUnit(ctx, command.orgUnit);
   requireWithin(ctx, command.orgUnit);
+  if (state.status !== 'None') requireWithin(ctx, state.orgUnit!);
+  if (state.status !== 'None') throw ruleViolation('PETITION_ALREADY_EXISTS', `petition ${state.petitionId} already exists`, { status: state.status });
   if (!ctx.rules.knows(ctx.jurisdiction))
     throw ruleViolation('UNKNOWN_JURISDICTION', `no rule table for jurisdiction ${ctx.jurisdiction}`, { jurisdiction: ctx.jurisdiction });
   const receivedDate = localDateOf(ctx.now);
