@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
+import Redis from 'ioredis';
+import { testClockKeys } from '@hearth/platform/clock/redis-test-clock';
 import { TestRedis, freePort } from './redis-server';
 
 const ROOT = resolve(__dirname, '../..');
@@ -18,6 +20,11 @@ export interface HearthOptions {
   clockStart?: string;
   /** The clock's anchor lies this far in the future, so domain time is `clockStart` right when the test begins. */
   clockAnchorDelayMs?: number;
+  /**
+   * Domain time stands still at `clockStart` and moves only through `advanceClock`, the same for every process of
+   * this deployment (HEARTH_TEST_CLOCK=redis): dates do not depend on the machine's speed. `clockSpeed` is ignored.
+   */
+  controlledClock?: boolean;
   env?: Record<string, string>;
 }
 
@@ -29,6 +36,10 @@ export class HearthUnderTest {
   readonly secret = 'e2e-secret-e2e-secret-e2e';
   private api?: ChildProcess;
   private worker?: ChildProcess;
+  /** Controlled clock only: the domain time every process must use (epoch ms), and the test's own Redis client. */
+  private clockMs?: number;
+  private clockRedis?: Redis;
+  private readonly clockKey = 'hearth-test:clock';
   private readonly jwt = new JwtService({ secret: this.secret });
   readonly logs: string[] = [];
   /** Real epoch ms at which domain time equals the clock start. */
@@ -54,6 +65,13 @@ export class HearthUnderTest {
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-e2e-'));
     const port = await freePort();
     const separate = options.separateWorker ?? true;
+    const clockEnv: Record<string, string> = options.controlledClock
+      ? { HEARTH_TEST_CLOCK: 'redis', HEARTH_TEST_CLOCK_KEY: 'hearth-test:clock' }
+      : {
+          HEARTH_CLOCK_SPEED: String(options.clockSpeed ?? 1),
+          HEARTH_CLOCK_START: options.clockStart ?? new Date().toISOString(),
+          HEARTH_CLOCK_REAL_START: String(Date.now() + (options.clockAnchorDelayMs ?? 0)),
+        };
     const env: Record<string, string> = {
       HEARTH_JWT_SECRET: 'e2e-secret-e2e-secret-e2e',
       HEARTH_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
@@ -62,13 +80,17 @@ export class HearthUnderTest {
       REDIS_URL: redis.url,
       HEARTH_EMBEDDED_WORKER: separate ? 'false' : 'true',
       HEARTH_LOG_LEVEL: 'warn',
-      HEARTH_CLOCK_SPEED: String(options.clockSpeed ?? 1),
-      HEARTH_CLOCK_START: options.clockStart ?? new Date().toISOString(),
-      HEARTH_CLOCK_REAL_START: String(Date.now() + (options.clockAnchorDelayMs ?? 0)),
+      ...clockEnv,
       ...options.env,
     };
     const h = new HearthUnderTest(redis, dataDir, port, env, separate);
-    h.anchor = Number(env.HEARTH_CLOCK_REAL_START);
+    if (options.controlledClock) {
+      h.clockMs = Date.parse(options.clockStart ?? new Date().toISOString());
+      if (Number.isNaN(h.clockMs)) throw new Error(`clockStart ${options.clockStart} is not an instant`);
+      h.clockRedis = new Redis(redis.url, { maxRetriesPerRequest: null });
+    } else {
+      h.anchor = Number(env.HEARTH_CLOCK_REAL_START);
+    }
     await h.startApi();
     if (separate) await h.startWorker();
     return h;
@@ -89,7 +111,58 @@ export class HearthUnderTest {
     return p;
   }
 
+  /** Domain time now (controlled clock: what the test last set; otherwise computed from the accelerated clock's anchor). */
+  now(): Date {
+    if (this.clockMs !== undefined) return new Date(this.clockMs);
+    const speed = Number(this.env.HEARTH_CLOCK_SPEED);
+    return new Date(Date.parse(this.env.HEARTH_CLOCK_START) + (Date.now() - this.anchor) * speed);
+  }
+
+  /**
+   * Controlled clock only: moves domain time forward (to an instant, or by days/ms) and returns once every running
+   * process (api, worker) has acknowledged the new time. Timers now due fire after this; wait for their effects with
+   * `eventually`.
+   */
+  async advanceClock(to: string | Date | { days?: number; ms?: number }): Promise<Date> {
+    if (this.clockMs === undefined || !this.clockRedis) throw new Error('advanceClock needs HearthUnderTest.start({ controlledClock: true })');
+    const target =
+      typeof to === 'string' || to instanceof Date ? new Date(to).getTime() : this.clockMs + (to.days ?? 0) * 86_400_000 + (to.ms ?? 0);
+    if (Number.isNaN(target)) throw new Error(`advanceClock: ${String(to)} is not an instant`);
+    if (target < this.clockMs) throw new Error(`advanceClock: ${new Date(target).toISOString()} is before ${new Date(this.clockMs).toISOString()}`);
+    this.clockMs = target;
+    const keys = testClockKeys(this.clockKey);
+    await this.clockRedis.set(keys.value, String(target));
+    await this.clockRedis.publish(keys.channel, String(target));
+    await this.untilClockSeen();
+    return new Date(target);
+  }
+
+  /** Waits until every live process has acknowledged the current controlled time (re-announcing it meanwhile). */
+  private async untilClockSeen(): Promise<void> {
+    const keys = testClockKeys(this.clockKey);
+    const value = String(this.clockMs);
+    await this.eventually(
+      async () => {
+        const pids = [this.api, this.worker].filter((p) => p && p.exitCode === null && p.signalCode === null).map((p) => String(p!.pid));
+        const seen = await this.clockRedis!.hmget(keys.seen, ...pids);
+        if (seen.every((v) => v === value)) return true;
+        // A process that subscribed late, or reconnected after a Redis restart, hears it now.
+        await this.clockRedis!.publish(keys.channel, value);
+        return false;
+      },
+      60_000,
+      'every process to acknowledge the controlled clock',
+    );
+  }
+
+  /** Before a process starts: the key holds the current controlled time (Redis may have been restarted empty). */
+  private async writeClock(): Promise<void> {
+    if (this.clockMs === undefined || !this.clockRedis) return;
+    await this.clockRedis.set(testClockKeys(this.clockKey).value, String(this.clockMs));
+  }
+
   async startApi(): Promise<void> {
+    await this.writeClock();
     this.api = this.spawnNode(API_MAIN, 'api');
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -105,7 +178,17 @@ export class HearthUnderTest {
   }
 
   async startWorker(): Promise<void> {
+    await this.writeClock();
     this.worker = this.spawnNode(WORKER_MAIN, 'worker');
+    if (this.clockMs !== undefined) {
+      // The worker has read the controlled clock (it does so while starting): a condition, not a duration.
+      const worker = this.worker;
+      await this.eventually(async () => {
+        if (worker.exitCode !== null) throw new Error(`worker exited:\n${this.logs.join('')}`);
+        return (await this.clockRedis!.hget(testClockKeys(this.clockKey).seen, String(worker.pid))) === String(this.clockMs);
+      }, 60_000, 'the worker to start');
+      return;
+    }
     await sleep(300);
     if (this.worker.exitCode !== null) throw new Error(`worker exited:\n${this.logs.join('')}`);
   }
@@ -147,7 +230,7 @@ export class HearthUnderTest {
   }
 
   /** Poll until `check` returns a truthy value (read models are eventually consistent). */
-  async eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  async eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const v = await check();
@@ -159,6 +242,7 @@ export class HearthUnderTest {
 
   async stop(): Promise<void> {
     await Promise.all([killHard(this.api), killHard(this.worker)]);
+    this.clockRedis?.disconnect();
     await this.redis.stop();
     rmSync(this.dataDir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { defaultCalendar, DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
 import { EVENT_STORE, EventStore, EsdbEventStore, SqliteEventStore, UpcastingEventStore, hearthUpcasters } from '@hearth/event-store';
 import { CLOCK, Clock, clockFromEnv } from './clock/clock';
+import { testClockFromEnv } from './clock/redis-test-clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
 import { ORG_REGISTRY, OrgRegistry } from './org/org-data';
 import { CommandRunner } from './commands/command-runner';
@@ -39,7 +40,8 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
   imports: [CqrsModule.forRoot()],
   providers: [
     { provide: HEARTH_CONFIG, useFactory: () => configFromEnv() },
-    { provide: CLOCK, useFactory: () => clockFromEnv() },
+    // A test's shared controlled clock only when the test enables it (HEARTH_TEST_CLOCK); otherwise the env clock.
+    { provide: CLOCK, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => testClockFromEnv(process.env, c.redisUrl) ?? clockFromEnv() },
     { provide: ORG_REGISTRY, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => OrgRegistry.fromFile(c.orgFile) },
     {
       provide: RAW_EVENT_STORE,
@@ -90,11 +92,13 @@ export class HearthCoreModule implements OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(KEY_STORE) private readonly keys: KeyStore,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
     await this.keys.close();
+    await (this.clock as Partial<{ close(): Promise<void> }>).close?.();
     this.redis.disconnect();
   }
 }

@@ -1,5 +1,7 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Clock } from '@hearth/platform/clock/clock';
+import { isControlledClock } from '@hearth/platform/clock/controlled-clock';
+import { DueTimerPromoter } from './due-timer-promoter';
 import {
   consoleLogger,
   DEFAULT_BULL_PREFIX,
@@ -48,6 +50,8 @@ export class DeadlineTimerWorker {
   private readonly log: SchedulingLogger;
   private readonly notDueRetryMs: number;
   private readonly notDueMaxRetryMs: number;
+  /** Only with a controlled (test) clock: releases parked timers when the clock is advanced. */
+  private readonly promoter?: DueTimerPromoter;
 
   constructor(private readonly options: DeadlineTimerWorkerOptions) {
     this.log = options.logger ?? consoleLogger;
@@ -70,6 +74,15 @@ export class DeadlineTimerWorker {
         this.log.error(`deadline timer ${job.id} failed for good after ${job.attemptsMade} attempts: ${err.message}`);
       }
     });
+    if (isControlledClock(options.clock)) {
+      this.promoter = new DueTimerPromoter({
+        connection: options.connection,
+        queueName: options.queueName ?? DEFAULT_DEADLINE_QUEUE,
+        bullPrefix: options.bullPrefix ?? DEFAULT_BULL_PREFIX,
+        clock: options.clock,
+        logger: this.log,
+      });
+    }
   }
 
   /** Only needed with `autorun: false`. */
@@ -79,6 +92,7 @@ export class DeadlineTimerWorker {
 
   /** Waits for the timers being fired, then closes the connections. */
   async close(): Promise<void> {
+    await this.promoter?.close();
     await this.worker.close();
   }
 
