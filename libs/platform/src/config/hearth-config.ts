@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { CONFIG_VARIABLES, ConfigVariable, VariableSpec } from './config-variables';
 
-/** Every setting Hearth reads, from the environment (README "Configuration" lists them). */
+/** Every setting Hearth reads, from the environment (schema: config-variables.ts; README "Configuration" lists them). */
 export interface HearthConfig {
   port: number;
   host: string;
@@ -33,44 +34,87 @@ export interface HearthConfig {
   deadlineQueue: string;
   commandRetries: number;
   logLevel: string;
+  /** BullMQ key prefix of every queue of this deployment (derived from redisPrefix). */
+  bullPrefix: string;
+  /** Bearer token of GET /metrics; unset: /metrics is refused. */
+  metricsToken?: string;
+  /** Events a subscription may trail the log head before /health/ready fails. */
+  readyMaxLag: number;
+  /** Budget of each readiness probe (ms). */
+  readyTimeoutMs: number;
 }
 
 export const HEARTH_CONFIG = Symbol('HEARTH_CONFIG');
 
-const bool = (v: string | undefined, dflt: boolean) => (v === undefined || v === '' ? dflt : ['1', 'true', 'yes', 'on'].includes(v.toLowerCase()));
+/** The BullMQ prefix of a deployment: under its Redis prefix; the default prefix keeps the historical `hearth-bull`. */
+export const bullPrefixFor = (redisPrefix: string): string => (redisPrefix === 'hearth:' ? 'hearth-bull' : `${redisPrefix}bull`);
+
+/** A variable that fails the schema: the message names every such variable (never a secret's value). */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { variable: string; message: string }[]) {
+    super(`invalid configuration (see README "Configuration"):\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parsed = { [K in ConfigVariable]?: string | number };
+
+/** Validates every variable of CONFIG_VARIABLES that is set (an empty value counts as unset). */
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): Parsed {
+  const out: Parsed = {};
+  const problems: { variable: string; message: string }[] = [];
+  for (const [name, spec] of Object.entries(CONFIG_VARIABLES) as [ConfigVariable, VariableSpec][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const r = spec.schema.safeParse(raw);
+    if (r.success) out[name] = r.data as string | number;
+    else problems.push({ variable: name, message: `expected ${r.error.issues[0]?.message ?? spec.type}${spec.secret ? '' : `, got ${JSON.stringify(raw.slice(0, 80))}`}` });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out;
+}
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const bool = (v: string | number | undefined, dflt: boolean): boolean => (v === undefined ? dflt : TRUE.has(String(v).toLowerCase()));
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfig {
-  const dataDir = resolve(env.HEARTH_DATA_DIR ?? 'data');
-  const eventStore = (env.HEARTH_EVENT_STORE ?? (env.EVENTSTORE_CONNECTION_STRING ? 'esdb' : 'sqlite')) as HearthConfig['eventStore'];
-  if (eventStore !== 'sqlite' && eventStore !== 'esdb') throw new Error(`HEARTH_EVENT_STORE must be sqlite or esdb, not ${String(eventStore)}`);
-  if (eventStore === 'esdb' && !env.EVENTSTORE_CONNECTION_STRING) throw new Error('HEARTH_EVENT_STORE=esdb needs EVENTSTORE_CONNECTION_STRING');
-  const jwtSecret = env.HEARTH_JWT_SECRET ?? '';
-  if (jwtSecret.length < 16) throw new Error('HEARTH_JWT_SECRET must be set to at least 16 characters (scripts/start.sh generates one into data/)');
+  const v = parseEnv(env);
+  const str = (k: ConfigVariable): string | undefined => (v[k] === undefined ? undefined : String(v[k]));
+  const dataDir = resolve(str('HEARTH_DATA_DIR') ?? 'data');
+  const eventStore = (str('HEARTH_EVENT_STORE') ?? (v.EVENTSTORE_CONNECTION_STRING ? 'esdb' : 'sqlite')) as HearthConfig['eventStore'];
+  if (eventStore === 'esdb' && !v.EVENTSTORE_CONNECTION_STRING) throw new ConfigError([{ variable: 'HEARTH_EVENT_STORE', message: 'esdb needs EVENTSTORE_CONNECTION_STRING' }]);
+  const jwtSecret = str('HEARTH_JWT_SECRET') ?? '';
+  if (!jwtSecret) throw new ConfigError([{ variable: 'HEARTH_JWT_SECRET', message: 'required, at least 16 characters (scripts/start.sh generates one into data/)' }]);
+  const redisPrefix = str('HEARTH_REDIS_PREFIX') ?? 'hearth:';
   return {
-    port: Number(env.HEARTH_PORT ?? env.PORT ?? 3000),
-    host: env.HEARTH_HOST ?? '127.0.0.1',
+    port: Number(v.HEARTH_PORT ?? v.PORT ?? 3000),
+    host: str('HEARTH_HOST') ?? '127.0.0.1',
     dataDir,
     eventStore,
-    sqliteFile: resolve(env.HEARTH_SQLITE_FILE ?? `${dataDir}/hearth.sqlite`),
-    sqliteWriterThread: bool(env.HEARTH_SQLITE_WRITER_THREAD, true),
-    keysWriterThread: bool(env.HEARTH_KEYS_WRITER_THREAD, true),
-    esdbConnectionString: env.EVENTSTORE_CONNECTION_STRING,
-    redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    redisPrefix: env.HEARTH_REDIS_PREFIX ?? 'hearth:',
+    sqliteFile: resolve(str('HEARTH_SQLITE_FILE') ?? `${dataDir}/hearth.sqlite`),
+    sqliteWriterThread: bool(v.HEARTH_SQLITE_WRITER_THREAD, true),
+    keysWriterThread: bool(v.HEARTH_KEYS_WRITER_THREAD, true),
+    esdbConnectionString: str('EVENTSTORE_CONNECTION_STRING'),
+    redisUrl: str('REDIS_URL') ?? 'redis://127.0.0.1:6379',
+    redisPrefix,
+    bullPrefix: bullPrefixFor(redisPrefix),
     jwtSecret,
-    jwtTtl: env.HEARTH_JWT_TTL ?? '12h',
+    jwtTtl: str('HEARTH_JWT_TTL') ?? '12h',
     // Fallback for demos only: derived from the JWT secret, so rotating that secret would change every
     // hardship file id; deployments set HEARTH_BLIND_INDEX_KEY and never change it.
-    blindIndexKey: env.HEARTH_BLIND_INDEX_KEY || createHmac('sha256', jwtSecret).update('hearth-blind-index-v1').digest('base64url'),
-    masterKey: env.HEARTH_MASTER_KEY || undefined,
-    keysFile: resolve(env.HEARTH_KEYS_FILE ?? `${dataDir}/keys.sqlite`),
-    jurisdiction: env.HEARTH_JURISDICTION ?? 'national',
-    orgFile: env.HEARTH_ORG_FILE ? resolve(env.HEARTH_ORG_FILE) : findUp('config/demo-org.json', __dirname),
-    rulesFile: env.HEARTH_RULES_FILE ? resolve(env.HEARTH_RULES_FILE) : findUp('config/local-rules.json', __dirname),
-    embeddedWorker: bool(env.HEARTH_EMBEDDED_WORKER, true),
-    deadlineQueue: env.HEARTH_DEADLINE_QUEUE ?? 'hearth-deadlines',
-    commandRetries: Number(env.HEARTH_COMMAND_RETRIES ?? 5),
-    logLevel: env.HEARTH_LOG_LEVEL ?? 'info',
+    blindIndexKey: str('HEARTH_BLIND_INDEX_KEY') ?? createHmac('sha256', jwtSecret).update('hearth-blind-index-v1').digest('base64url'),
+    masterKey: str('HEARTH_MASTER_KEY'),
+    keysFile: resolve(str('HEARTH_KEYS_FILE') ?? `${dataDir}/keys.sqlite`),
+    jurisdiction: str('HEARTH_JURISDICTION') ?? 'national',
+    orgFile: v.HEARTH_ORG_FILE ? resolve(String(v.HEARTH_ORG_FILE)) : findUp('config/demo-org.json', __dirname),
+    rulesFile: v.HEARTH_RULES_FILE ? resolve(String(v.HEARTH_RULES_FILE)) : findUp('config/local-rules.json', __dirname),
+    embeddedWorker: bool(v.HEARTH_EMBEDDED_WORKER, true),
+    deadlineQueue: str('HEARTH_DEADLINE_QUEUE') ?? 'hearth-deadlines',
+    commandRetries: Number(v.HEARTH_COMMAND_RETRIES ?? 5),
+    logLevel: str('HEARTH_LOG_LEVEL') ?? 'info',
+    metricsToken: str('HEARTH_METRICS_TOKEN'),
+    readyMaxLag: Number(v.HEARTH_READY_MAX_LAG ?? 10_000),
+    readyTimeoutMs: Number(v.HEARTH_READY_TIMEOUT_MS ?? 500),
   };
 }
 
