@@ -3,7 +3,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { LoggerModule } from 'nestjs-pino';
-import { configFromEnv, HearthCoreModule, JwtAuthGuard, ReadModelQueriesModule, WorkerModule } from '@hearth/platform';
+import { configFromEnv, HearthCoreModule, JwtAuthGuard, ReadModelQueriesModule, requestLogOptions, WorkerModule } from '@hearth/platform';
 import { PetitionsController } from './petitions/petitions.controller';
 import { MediationsController } from './mediation/mediations.controller';
 import { AlertsController } from './alerts/alerts.controller';
@@ -23,14 +23,8 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Request bodies carry personal data: never log them, nor tokens.
-            redact: ['req.headers.authorization', 'req.body'],
-            autoLogging: config.logLevel === 'debug',
-          },
-        }),
+        // Request bodies carry personal data and URLs may carry tokens: neither is logged, at any level.
+        LoggerModule.forRoot({ pinoHttp: requestLogOptions(config.logLevel) }),
         HearthCoreModule,
         // A KeyObject, not the string: jsonwebtoken tries to parse a string secret as a PEM public key on every verify
         // (a fifth of the api's CPU under load, see bench/results/profile-latest.txt).

@@ -9,6 +9,7 @@ export * from './commands/decider-registry';
 export * from './commands/case.commands';
 export * from './auth/auth.decorators';
 export * from './auth/jwt-auth.guard';
+export * from './auth/request-log-redaction';
 export * from './http/error.filter';
 export * from './http/validation';
 export * from './hearth-core.module';

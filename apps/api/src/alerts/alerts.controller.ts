@@ -15,6 +15,7 @@ import {
   HearthConfig,
   ORG_REGISTRY,
   OrgRegistry,
+  QueryTokenAllowed,
   readDeliveryStatus,
   REDIS,
   Roles,
@@ -77,6 +78,7 @@ export class AlertsController {
 
   @Sse('stream')
   @Roles(...EVERYONE)
+  @QueryTokenAllowed() // EventSource cannot send an Authorization header
   @ApiOperation({ summary: 'Server-Sent Events: my new and changed alerts only (token as Bearer header or ?access_token=)' })
   live(@CurrentActor() actor: Actor): Observable<MessageEvent> {
     return this.stream.streamFor(actor).pipe(map((a) => ({ id: `${a.id}@${a.updatedAt}`, type: 'alert', data: a })));

@@ -5,7 +5,8 @@ import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Min } from 'clas
 export const HISTORY_FORMATS = ['json', 'csv', 'html', 'timeline'] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
 
-const TOKEN_DOC = 'Bearer token in the URL, for opening the printable page or a download from a link (prefer the Authorization header)';
+// A token in the URL is refused here (401 TOKEN_IN_URL, issue 11.5): downloads use fetch with the header and a blob.
+const TOKEN_DOC = 'Not accepted: a token in the URL is answered 401 TOKEN_IN_URL; send it in the Authorization header';
 
 export class HistoryQuery {
   @ApiPropertyOptional({ enum: HISTORY_FORMATS, default: 'json', description: 'json; csv (RFC 4180, UTF-8 with BOM); html (printable page); timeline (plain text)' })

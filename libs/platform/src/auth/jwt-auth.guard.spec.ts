@@ -2,7 +2,7 @@ import { ForbiddenException, UnauthorizedException, type ExecutionContext } from
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { OrgRegistry } from '../org/org-data';
-import { IS_PUBLIC, ROLES } from './auth.decorators';
+import { IS_PUBLIC, QUERY_TOKEN, ROLES } from './auth.decorators';
 import { JwtAuthGuard } from './jwt-auth.guard';
 
 const org = new OrgRegistry({
@@ -18,15 +18,16 @@ const org = new OrgRegistry({
 const jwt = new JwtService({ secret: 'unit-test-secret-0123456789' });
 
 /** A route handler with the given metadata (functions as Nest's handler/class targets). */
-function route(meta: { public?: boolean; roles?: string[] } = {}) {
+function route(meta: { public?: boolean; roles?: string[]; queryToken?: boolean } = {}) {
   const handler = () => undefined;
   if (meta.public) Reflect.defineMetadata(IS_PUBLIC, true, handler);
+  if (meta.queryToken) Reflect.defineMetadata(QUERY_TOKEN, true, handler);
   if (meta.roles) Reflect.defineMetadata(ROLES, meta.roles, handler);
   return handler;
 }
 
-function context(handler: () => void, method: string, token?: string): { ctx: ExecutionContext; req: Record<string, unknown> } {
-  const req: Record<string, unknown> = { method, headers: token ? { authorization: `Bearer ${token}` } : {} };
+function context(handler: () => void, method: string, token?: string, query?: Record<string, string>): { ctx: ExecutionContext; req: Record<string, unknown> } {
+  const req: Record<string, unknown> = { method, headers: token ? { authorization: `Bearer ${token}` } : {}, ...(query ? { query } : {}) };
   const ctx = {
     getHandler: () => handler,
     getClass: () => class Controller {},
@@ -37,8 +38,8 @@ function context(handler: () => void, method: string, token?: string): { ctx: Ex
 
 const guard = new JwtAuthGuard(jwt, new Reflector(), org);
 const token = (sub: string, role: string, unit: string) => jwt.sign({ sub, role, org: unit });
-const run = (handler: () => void, method: string, t?: string) => {
-  const { ctx, req } = context(handler, method, t);
+const run = (handler: () => void, method: string, t?: string, query?: Record<string, string>) => {
+  const { ctx, req } = context(handler, method, t, query);
   try {
     guard.canActivate(ctx);
     return { ok: true as const, actor: req.actor };
@@ -69,5 +70,17 @@ describe('JwtAuthGuard: deny by default', () => {
     for (const m of ['POST', 'PUT', 'PATCH', 'DELETE']) expect(run(route(), m, auditor)).toMatchObject({ status: 403, code: 'AUDITOR_READ_ONLY' });
     expect(run(route({ roles: ['officer', 'auditor'] }), 'POST', auditor)).toMatchObject({ ok: true });
     expect(run(route(), 'POST', token('officer.east', 'officer', 'east'))).toMatchObject({ ok: true });
+  });
+
+  it('takes ?access_token= only on a GET route marked @QueryTokenAllowed (the SSE stream), refuses it everywhere else', () => {
+    const officer = token('officer.east', 'officer', 'east');
+    const q = { access_token: officer };
+    expect(run(route({ queryToken: true }), 'GET', undefined, q)).toMatchObject({ ok: true, actor: { id: 'officer.east' } });
+    // A command, or a plain query route, with the token in the URL: refused, even with a valid header beside it.
+    expect(run(route(), 'POST', undefined, q)).toEqual({ ok: false, status: 401, code: 'TOKEN_IN_URL' });
+    expect(run(route(), 'POST', officer, q)).toEqual({ ok: false, status: 401, code: 'TOKEN_IN_URL' });
+    expect(run(route(), 'GET', undefined, q)).toEqual({ ok: false, status: 401, code: 'TOKEN_IN_URL' });
+    expect(run(route({ queryToken: true }), 'POST', undefined, q)).toEqual({ ok: false, status: 401, code: 'TOKEN_IN_URL' });
+    expect(run(route({ queryToken: true }), 'GET', undefined, { access_token: 'garbage' })).toMatchObject({ status: 401, code: 'TOKEN_INVALID' });
   });
 });

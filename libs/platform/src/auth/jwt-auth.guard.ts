@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '@hearth/domain';
-import { AuthenticatedRequest, IS_PUBLIC, ROLES } from './auth.decorators';
+import { AuthenticatedRequest, IS_PUBLIC, QUERY_TOKEN, ROLES } from './auth.decorators';
 import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
 
 export interface HearthTokenClaims {
@@ -20,6 +20,7 @@ export interface HearthTokenClaims {
  * - `@Roles(...)` limits a route to roles; auditors (read everything in their subtree, run no command) are refused
  *   every route that changes state (any method but GET/HEAD) unless the route lists `auditor` itself, i.e. a query
  *   sent as POST to keep an ID number out of the URL;
+ * - the token comes in the Authorization header; in the URL (`?access_token=`) only where @QueryTokenAllowed() says so;
  * - the org-subtree scope of queries and commands is checked by the controllers and the deciders.
  */
 @Injectable()
@@ -33,12 +34,9 @@ export class JwtAuthGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = context.switchToHttp().getRequest<AuthenticatedRequest & { query?: Record<string, string> }>();
-    const header = req.headers.authorization;
-    // EventSource cannot set headers, so the SSE route also accepts ?access_token=.
-    const token =
-      typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : (req.query?.access_token as string | undefined);
-    if (!token) throw new UnauthorizedException({ code: 'TOKEN_MISSING', message: 'a Bearer token is required' });
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest & { query?: Record<string, unknown>; method?: string }>();
+    const method = req.method?.toUpperCase() ?? 'GET';
+    const token = this.tokenOf(req, method, this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN, targets) === true);
     let claims: HearthTokenClaims;
     try {
       claims = this.jwt.verify<HearthTokenClaims>(token);
@@ -52,9 +50,23 @@ export class JwtAuthGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role))
       throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `role ${claims.role} may not do this` });
-    const method = (req as { method?: string }).method?.toUpperCase() ?? 'GET';
     if (claims.role === 'auditor' && method !== 'GET' && method !== 'HEAD' && !roles?.includes('auditor'))
       throw new ForbiddenException({ code: 'AUDITOR_READ_ONLY', message: 'auditors read; they run no command' });
     return true;
+  }
+
+  /**
+   * The bearer token of the Authorization header; `?access_token=` only on a GET route marked @QueryTokenAllowed()
+   * (issue 11.5: a token in the URL of a command appended an event). A URL token anywhere else is refused outright,
+   * even next to a valid header, so that clients stop putting tokens into URLs.
+   */
+  private tokenOf(req: AuthenticatedRequest & { query?: Record<string, unknown> }, method: string, queryAllowed: boolean): string {
+    const inQuery = req.query?.access_token;
+    const header = req.headers.authorization;
+    if (inQuery !== undefined && !(queryAllowed && method === 'GET'))
+      throw new UnauthorizedException({ code: 'TOKEN_IN_URL', message: '令牌不得放在网址中，请使用 Authorization 请求头' });
+    if (typeof header === 'string' && header.startsWith('Bearer ')) return header.slice(7);
+    if (typeof inQuery === 'string' && inQuery) return inQuery;
+    throw new UnauthorizedException({ code: 'TOKEN_MISSING', message: 'a Bearer token is required' });
   }
 }
