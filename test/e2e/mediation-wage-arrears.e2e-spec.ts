@@ -1,15 +1,15 @@
 import Redis from 'ioredis';
 import { HearthUnderTest, SseClient } from '@hearth/testing/hearth-process';
 
-const DAY = 86_400_000;
-/** Two domain days per real second, from Monday 2025-11-03 09:00 CST (no holidays in November 2025). */
-const SPEED = (2 * DAY) / 1000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** The controlled clock starts on Monday 2025-11-03 09:00 CST (no holidays in November 2025); the test moves it. */
 const START = '2025-11-03T09:00:00+08:00';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
- * Labour-dispute mediation over HTTP, api and worker as separate processes, accelerated clock:
+ * Labour-dispute mediation over HTTP, api and worker as separate processes, a controlled clock the test advances:
  * - a collective wage-arrears case of 12 migrant workers: apply → legal aid → accept → mediator → session →
  *   extension with both parties' consent → agreement (two obligations) → signatures and seal → the first obligation
  *   paid → the second one's due date passes: its deadline is missed and the supervisors one level up get the alert
@@ -20,7 +20,7 @@ type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
  */
 describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', () => {
   let h: HearthUnderTest;
-  const domainNow = (): number => Date.parse(START) + (Date.now() - h.anchor) * SPEED;
+  const domainNow = (): number => h.now().getTime();
   /** CST date `days` from domain now. */
   const cstDate = (days = 0): string => new Date(domainNow() + 8 * 3600_000 + days * DAY).toISOString().slice(0, 10);
 
@@ -47,7 +47,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
   };
 
   beforeAll(async () => {
-    h = await HearthUnderTest.start({ clockSpeed: SPEED, clockStart: START, clockAnchorDelayMs: 4000 });
+    h = await HearthUnderTest.start({ controlledClock: true, clockStart: START });
   });
   afterAll(async () => h?.stop());
 
@@ -65,7 +65,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
       const r = await h.request(user, 'GET', `/mediations/${id}`);
       return r.status === 200 ? (r.body as Json) : undefined;
     });
-  const detailWhen = (id: string, cond: (d: Json) => boolean, what: string, user = 'officer.east-s1-g1', timeoutMs = 20_000) =>
+  const detailWhen = (id: string, cond: (d: Json) => boolean, what: string, user = 'officer.east-s1-g1', timeoutMs = 60_000) =>
     h.eventually(async () => {
       const r = await h.request(user, 'GET', `/mediations/${id}`);
       return r.status === 200 && cond(r.body) ? (r.body as Json) : undefined;
@@ -75,7 +75,6 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     const upper = new SseClient(`${h.baseUrl}/alerts/stream`, h.token('supervisor.east-s1'));
     const otherBranch = new SseClient(`${h.baseUrl}/alerts/stream`, h.token('supervisor.west-s1'));
     await Promise.all([upper.ready, otherBranch.ready]);
-    await h.untilAnchor();
 
     // ---- apply (and the edges: 400, 403, 422, idempotent retry) ---------------------------------------------
     const applied = await post('intake.east-s1-g1', '/mediations', application, { 'Idempotency-Key': 'wage-arrears-0001' });
@@ -101,7 +100,8 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     const noReps = await post('intake.east-s1-g1', '/mediations', { ...application, representatives: undefined });
     expect(noReps.body).toMatchObject({ statusCode: 422, code: 'REPRESENTATIVES_REQUIRED' });
 
-    // A second case, nobody will accept it: its clocks run out below.
+    // A second case a few minutes later, nobody will accept it: its clocks run out below.
+    await h.advanceClock({ ms: 5 * 60_000 });
     const ignored = await post('intake.east-s1-g2', '/mediations', {
       ...application,
       orgUnit: 'east-s1-g2',
@@ -113,6 +113,9 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     });
     expect(ignored.status).toBe(201);
     const idB: string = ignored.body.id;
+
+    // Two hours later, at the desk.
+    await h.advanceClock({ ms: 2 * HOUR });
 
     // ---- legal aid side flow: migrant workers claiming wages skip the means test ----------------------------
     await ok('officer.east-s1-g1', `/mediations/${id}/legal-aid`, { workerIds: workers.map((w) => w.workerId), migrantWageClaim: true });
@@ -132,6 +135,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     await ok('mediator.east-s1', `/mediations/${id}/sessions/session-1/held`, { notes: '用人单位承认欠薪，提出分期支付' });
 
     // ---- the body's own period: extended only with both parties' recorded consent ----------------------------
+    await h.advanceClock({ ms: 2 * HOUR });
     const noConsent = await post('head.east-s1-g1', `/mediations/${id}/period-extension`, { days: 5 });
     expect(noConsent.body).toMatchObject({ statusCode: 422, code: 'CONSENT_REQUIRED' });
     const consentAt = new Date(domainNow() - 3600_000).toISOString();
@@ -163,13 +167,16 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     ]);
 
     // ---- the first obligation is paid; the second's due date passes unpaid ----------------------------------
+    await h.advanceClock({ ms: HOUR });
     const paid = await ok('officer.east-s1-g1', `/mediations/${id}/obligations/o1/performance`, { amountYuan: 60000, at: new Date(domainNow() - 60_000).toISOString() });
     expect(paid.events).toEqual(['PerformanceRecorded', 'DeadlineMet']);
     expect((await post('officer.east-s1-g1', `/mediations/${id}/obligations/o2/breach`, { note: '未付' })).body).toMatchObject({ statusCode: 422, code: 'OBLIGATION_NOT_DUE' });
+    // An hour after the end of o2's due date (CST).
+    await h.advanceClock(new Date(Date.parse(`${o2Due}T16:00:00.000Z`) + HOUR));
 
     const alert: Json = await h.eventually(
       async () => upper.events.find((a: Json) => a.caseId === id && a.deadlineKind === 'obligation' && a.kind === 'missed'),
-      20_000,
+      60_000,
       'the missed obligation alert on the upper supervisors’ stream',
     );
     expect(alert).toMatchObject({ workflow: 'mediation', streamId: `mediation-${id}`, ownerOrgUnit: 'east-s1-g1', targetOrgUnit: 'east-s1', level: 1, status: 'open' });
@@ -180,7 +187,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     // ---- breach → referral to arbitration (art. 15), worker informed, arbitration filed ----------------------
     const breach = await ok('officer.east-s1-g1', `/mediations/${id}/obligations/o2/breach`, { note: '到期未支付第二期工资' });
     expect(breach.events).toEqual(['ObligationBreached', 'DeadlineCancelled', 'ArbitrationEligible']);
-    await h.eventually(async () => (await h.request('supervisor.east-s1', 'GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.status === 'resolved', 10_000, 'the alert resolved by the breach');
+    await h.eventually(async () => (await h.request('supervisor.east-s1', 'GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.status === 'resolved', 60_000, 'the alert resolved by the breach');
     await ok('officer.east-s1-g1', `/mediations/${id}/arbitration-referral`, { commission: '东城区劳动人事争议仲裁委员会' });
     await ok('officer.east-s1-g1', `/mediations/${id}/worker-informed`, { method: '书面告知' });
     const filedOn = cstDate();
@@ -224,7 +231,8 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     expect((await h.request('officer.west', 'GET', `/mediations/${id}`)).status).toBe(403);
 
     // ---- the ignored case: statutory 15 days from receipt (11/3 → 11/18) lapse → the worker may go to arbitration
-    const eligible = await detailWhen(idB, (d) => d.arbitration.eligible, 'ArbitrationEligible on the ignored case', 'officer.east-s1-g2', 30_000);
+    await h.advanceClock('2025-11-19T09:00:00+08:00');
+    const eligible = await detailWhen(idB, (d) => d.arbitration.eligible, 'ArbitrationEligible on the ignored case', 'officer.east-s1-g2', 60_000);
     expect(eligible).toMatchObject({ status: 'Applied', arbitration: { grounds: ['statutory_period_lapsed'], workerToBeInformed: true } });
     expect(eligible.deadlines).toEqual([expect.objectContaining({ kind: 'acceptance', missedLevel: expect.any(Number) })]);
     const historyB = (await h.request('auditor.city', 'GET', `/mediations/${idB}/history`)).body.events as Json[];
@@ -237,7 +245,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
 
     // ---- lists and statistics of §4, by org unit and month --------------------------------------------------
     const ids = async (path: string, user = 'head.east-s1') => ((await h.request(user, 'GET', path)).body.items as Json[]).map((i) => i.id);
-    await h.eventually(async () => (await detail(idB, 'officer.east-s1-g2')).arbitration.workerToBeInformed === false, 10_000, 'worker informed in the read model');
+    await h.eventually(async () => (await detail(idB, 'officer.east-s1-g2')).arbitration.workerToBeInformed === false, 60_000, 'worker informed in the read model');
     expect(await ids('/mediations?month=2025-11&order=asc')).toEqual([id, idB]);
     expect(await ids('/mediations?collective=true')).toEqual([id]);
     expect(await ids('/mediations?mediatorId=mediator.east-s1')).toEqual([id]);
