@@ -24,3 +24,4 @@ export * from './deadlines/deadline.decisions';
 export * from './petition';
 export * from './mediation';
 export * from './hardship';
+export * from './privacy';

@@ -276,7 +276,7 @@ export class HardshipFilesController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the file from the log (who, when, why); personal parts are withheld' })
   async historyOf(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
-    const hist = await this.history.history('hardship', id);
+    const hist = await this.history.history('hardship', id, actor);
     if (!hist) throw new NotFoundException({ code: 'HARDSHIP_FILE_NOT_FOUND', message: `no hardship file ${id}` });
     if (!hist.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
       throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this file is outside your org subtree' });

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@hearth/domain';
 import { EVENT_STORE, EventStore, RecordedEvent } from '@hearth/event-store';
-import { maskPersonalData, PROJECTION_EVENT_STORE } from '@hearth/platform';
+import { CLOCK, Clock, maskPersonalData, ORG_REGISTRY, OrgRegistry, PERSONAL_DATA_CIPHER, PersonalDataCipher, PROJECTION_EVENT_STORE } from '@hearth/platform';
+import { redactHistoryFor } from './history-redaction';
+import { PersonalDataDisclosure } from './personal-data-disclosure';
 
 /** What led to an event: a person's command, a deadline's timer (ladder rung), or Hearth itself. */
 export interface CauseInfo {
@@ -60,25 +63,52 @@ const RUNG_OF: Readonly<Record<string, string>> = {
   DeadlineLapsed: 'lapsed',
 };
 
+/** A reader with no need to know anything (no actor given): every personal value masked. */
+const NOBODY: Actor = { id: 'anonymous', role: 'system', orgUnit: '' };
+
+/** The mediator a mediation case is assigned to now (the last MediatorAssigned). */
+function assignedMediatorOf(events: readonly HistoryEntry[]): string | undefined {
+  let mediator: string | undefined;
+  for (const e of events) if (e.type === 'MediatorAssigned') mediator = (e.data as { mediatorId?: string }).mediatorId;
+  return mediator;
+}
+
 /**
  * A case's history straight from the log: who did what, when, why (the command, or the deadline timer), on which
- * legal basis.
- *
- * Two readings: `history` reads through EVENT_STORE (personal values decrypted, as the workflow routes have always
- * served them); `auditHistory` and `auditEvents` read the stored log without decrypting (PROJECTION_EVENT_STORE:
- * upcast, personal values still encrypted) and mask every personal value as `{ personal: true, subjectId, role }` —
- * for audit views and exports, where revealing plaintext is a separate, logged act (domain-spec §5).
+ * legal basis. Both readings start from the stored log (PROJECTION_EVENT_STORE: upcast, personal values still
+ * encrypted), so nothing is decrypted unless the display policy says the reader needs it:
+ * - `history` (the workflow routes): the workflow redactions first (accuser, household data), then the display
+ *   policy for the reader's role (libs/domain/src/privacy/personal-data-display.ts): values shown are logged as
+ *   `PersonalDataRevealed` before they are returned, the rest is masked as `{ personal: true, subjectId, role }`;
+ * - `auditHistory` and `auditEvents` (audit views and exports): every personal value masked; revealing plaintext is
+ *   the separate, logged privacy request (domain-spec §5).
  */
 @Injectable()
 export class CaseHistoryService {
-  constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(PROJECTION_EVENT_STORE) private readonly stored: EventStore,
-  ) {}
+  private readonly disclosure: PersonalDataDisclosure;
 
-  async history(category: string, id: string): Promise<CaseHistory | undefined> {
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(PROJECTION_EVENT_STORE) private readonly stored: EventStore,
+    @Inject(PERSONAL_DATA_CIPHER) cipher: PersonalDataCipher,
+    @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Inject(CLOCK) clock: Clock,
+  ) {
+    this.disclosure = new PersonalDataDisclosure(cipher, store, clock);
+  }
+
+  /**
+   * The history as `actor` may see it. Without an actor, or outside the actor's subtree (the caller then refuses),
+   * every personal value is masked and nothing is logged.
+   */
+  async history(category: string, id: string, actor: Actor = NOBODY): Promise<(CaseHistory & { accuserRedacted?: true }) | undefined> {
     const streamId = `${category}-${id}`;
-    return toHistory(streamId, await this.store.readStream(streamId));
+    const h = toHistory(streamId, await this.stored.readStream(streamId));
+    if (!h) return undefined;
+    const inSubtree = actor !== NOBODY && h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit));
+    const redacted = inSubtree ? redactHistoryFor(category, h, actor, this.org.directory) : h;
+    const facts = { inSubtree, assignedMediator: category === 'mediation' && assignedMediatorOf(h.events) === actor.id };
+    return { ...redacted, events: await this.disclosure.disclose(streamId, redacted.events, actor, facts, 'case_history') };
   }
 
   /** The history with personal values masked (never decrypted). */

@@ -281,7 +281,7 @@ export class MediationsController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the case from the log, with actor, role, org unit, time, cause and legal basis' })
   async historyOf(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
-    const h = await this.history.history('mediation', id);
+    const h = await this.history.history('mediation', id, actor);
     if (!h) throw new NotFoundException({ code: 'MEDIATION_NOT_FOUND', message: `no mediation ${id}` });
     if (!h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
       throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });

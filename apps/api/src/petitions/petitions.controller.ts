@@ -264,7 +264,7 @@ export class PetitionsController {
   @Get(':id/history')
   @ApiOperation({ summary: 'Every event of the case from the log, with actor, role, org unit, time and cause' })
   async historyOf(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor) {
-    const h = await this.history.history('petition', id);
+    const h = await this.history.history('petition', id, actor);
     if (!h) throw new NotFoundException({ code: 'PETITION_NOT_FOUND', message: `no petition ${id}` });
     if (!h.orgUnits.some((u) => this.org.directory.isWithin(u, actor.orgUnit)))
       throw new ForbiddenException({ code: 'OUTSIDE_ORG_SUBTREE', message: 'this case is outside your org subtree' });
