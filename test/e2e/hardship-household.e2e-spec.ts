@@ -72,8 +72,8 @@ async function dumpRedis(url: string): Promise<Map<string, string>> {
 }
 
 /**
- * A household's hardship file over HTTP, api and worker as separate processes, the clock running two days
- * per second from 2025-07-01 (the 金秋助学 campaign is open, 送温暖 is not): application → pre-screen → home
+ * A household's hardship file over HTTP, api and worker as separate processes, a controlled clock from
+ * 2025-07-01 09:00 CST that the test advances (the 金秋助学 campaign is open, 送温暖 is not): application → pre-screen → home
  * visit → consent → economic check → public notice (lapses by itself, objections resolved) → registration
  * (deep) → two aid grants (one approved a level up) and one revoked after payment → annual review on time →
  * exit → relapse; a migrant worker registered only through a head's override; the statistics of §4; and no
@@ -87,8 +87,7 @@ describe('hardship household from application to exit (e2e)', () => {
   const FUND = 'east-2025-dues';
 
   beforeAll(async () => {
-    h = await HearthUnderTest.start({ clockSpeed: (2 * DAY) / 1000, clockStart: '2025-07-01T09:00:00+08:00', clockAnchorDelayMs: 4000 });
-    await h.untilAnchor();
+    h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-07-01T09:00:00+08:00' });
   });
   afterAll(async () => h?.stop());
 
@@ -133,7 +132,7 @@ describe('hardship household from application to exit (e2e)', () => {
 
     const { id, applied } = await toNotice(A, 'east-s1-g1', DEEP, 'apply-A');
     fileA = id;
-    // Objections are taken while the notice runs (it lasts 2.5 s of real time here); registration must wait for its end.
+    // Objections are taken while the notice runs (the clock stands still until the test moves it); registration must wait for its end.
     const obj = await ok('intake.east-s1-g1', 'POST', `/hardship-files/${fileA}/objections`, { content: '有人反映其家中有轿车', objectorName: '匿名' });
     expect(obj.events).toEqual(['ObjectionRaised']);
     objectionId = obj.objectionId;
@@ -165,10 +164,12 @@ describe('hardship household from application to exit (e2e)', () => {
   });
 
   it('the notice period lapses by itself (timer), then the head registers with a computed category; an override needs a head and a reason', async () => {
+    // Nine days on (Thu 2025-07-10), both five-day notices are over.
+    await h.advanceClock('2025-07-10T09:00:00+08:00');
     const noticed = await h.eventually(async () => {
       const r = await fileOf(fileA);
       return r.status === 200 && r.body.publicNotice?.completed ? r.body : undefined;
-    }, 20_000, 'the public notice of A to complete');
+    }, 60_000, 'the public notice of A to complete');
     expect(noticed.publicNotice).toMatchObject({ completed: true, objections: { [objectionId]: 'dismissed' } });
     expect(noticed.publicNotice.endDate > noticed.publicNotice.startDate).toBe(true);
 
@@ -178,7 +179,7 @@ describe('hardship household from application to exit (e2e)', () => {
     expect(registered.data).toMatchObject({ category: 'deep', overridden: false, lowIncomeLineKey: 'hardship.dibaoLine.city.2025', computation: { lowIncomeLineYuan: 1400 } });
 
     // B: a migrant worker employed 6 months is not eligible as computed; the override is the head's, with a reason.
-    await h.eventually(async () => (await fileOf(fileB)).body?.publicNotice?.completed, 20_000, 'the public notice of B to complete');
+    await h.eventually(async () => (await fileOf(fileB)).body?.publicNotice?.completed, 60_000, 'the public notice of B to complete');
     const refused = await h.request('head.east-s1-g2', 'POST', `/hardship-files/${fileB}/registration`);
     expect(refused.body).toMatchObject({ statusCode: 422, code: 'NOT_ELIGIBLE', details: { ineligibleReason: 'migrant_employment_too_short' } });
     expect((await h.request('officer.east-s1-g2', 'POST', `/hardship-files/${fileB}/category-override`, { category: 'relative', reason: '工龄连续' })).body).toMatchObject({
@@ -313,7 +314,7 @@ describe('hardship household from application to exit (e2e)', () => {
 
     // Relapse (返困): the exited file is reopened, back to the economic check.
     expect((await ok('officer.east-s1-g1', 'POST', `/hardship-files/${fileA}/reopening`, { reason: '低保取消后再次陷入困难' })).events).toEqual(['HardshipFileReopened']);
-    await h.eventually(async () => (await h.request('head.east', 'GET', '/hardship-files/stats')).body.reopened === 1, 15_000, 'reopened counted');
+    await h.eventually(async () => (await h.request('head.east', 'GET', '/hardship-files/stats')).body.reopened === 1, 60_000, 'reopened counted');
   });
 
   it('shows the history with personal parts withheld, and leaves no personal value in Redis or the logs', async () => {
@@ -348,8 +349,8 @@ describe('hardship household from application to exit (e2e)', () => {
 });
 
 /**
- * A registered file nobody reviews: with the clock at 40 days per second the year passes in about nine
- * seconds, the annual-review timer fires in the worker, the deadline is missed and the supervisors one level
+ * A registered file nobody reviews: the test moves the controlled clock past the review's due date, the
+ * annual-review timer fires in the worker, the deadline is missed and the supervisors one level
  * up get the alert; the late review then resolves it and counts as not on time.
  */
 describe('an annual review left to lapse climbs the ladder (e2e)', () => {
@@ -357,8 +358,7 @@ describe('an annual review left to lapse climbs the ladder (e2e)', () => {
   const D = { ...household(4), idNumber: '330106197001010044' };
 
   beforeAll(async () => {
-    h = await HearthUnderTest.start({ clockSpeed: (40 * DAY) / 1000, clockStart: '2025-03-03T09:00:00+08:00', clockAnchorDelayMs: 4000 });
-    await h.untilAnchor();
+    h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-03-03T09:00:00+08:00' });
   });
   afterAll(async () => h?.stop());
 
@@ -375,13 +375,20 @@ describe('an annual review left to lapse climbs the ladder (e2e)', () => {
     await ok(`officer.${unit}`, `/hardship-files/${id}/consent`, { signedDate: '2025-03-03', scopes: ['collect'] });
     await ok(`officer.${unit}`, `/hardship-files/${id}/economic-check`, { stats: DEEP, sources: ['civil_affairs'] });
     await ok(`officer.${unit}`, `/hardship-files/${id}/public-notice`, { days: 5 });
-    await h.eventually(async () => (await h.request(`officer.${unit}`, 'GET', `/hardship-files/${id}`)).body?.publicNotice?.completed, 15_000, 'notice completed');
+    await h.advanceClock('2025-03-12T09:00:00+08:00');
+    await h.eventually(async () => (await h.request(`officer.${unit}`, 'GET', `/hardship-files/${id}`)).body?.publicNotice?.completed, 60_000, 'notice completed');
     await ok(`head.${unit}`, `/hardship-files/${id}/registration`);
+    const review = await h.eventually(async () => {
+      const r = await h.request(`officer.${unit}`, 'GET', `/hardship-files/${id}`);
+      return (r.body?.deadlines as { kind: string; dueAt: string }[] | undefined)?.find((d) => d.kind === 'annualReview');
+    }, 60_000, 'the annual review deadline');
+    // Nobody reviews: an hour past its due time.
+    await h.advanceClock(new Date(Date.parse(review.dueAt) + 3_600_000));
 
     const alert: any = await h.eventually(async () => {
       const inbox = (await h.request('supervisor.east-s2', 'GET', '/alerts')).body;
       return inbox.items?.find((a: any) => a.caseId === id);
-    }, 30_000, 'the missed annual review to reach the supervisors one level up');
+    }, 60_000, 'the missed annual review to reach the supervisors one level up');
     expect(alert).toMatchObject({ workflow: 'hardship', deadlineKind: 'annualReview', ownerOrgUnit: unit, targetOrgUnit: 'east-s2', level: 1, status: 'open' });
     expect((await h.request('supervisor.west-s2', 'GET', '/alerts')).body.total).toBe(0);
     const overdue = await h.eventually(async () => {
@@ -395,7 +402,7 @@ describe('an annual review left to lapse climbs the ladder (e2e)', () => {
     // The review done late: the duty is met, the alert resolved, and it does not count as on time.
     await ok(`officer.${unit}`, `/hardship-files/${id}/annual-review`);
     await ok(`officer.${unit}`, `/hardship-files/${id}/annual-review/completion`, { stats: DEEP, outcome: 'continue' });
-    await h.eventually(async () => (await h.request('supervisor.east-s2', 'GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.status === 'resolved', 15_000, 'alert resolved');
+    await h.eventually(async () => (await h.request('supervisor.east-s2', 'GET', `/alerts/${encodeURIComponent(alert.id)}`)).body.status === 'resolved', 60_000, 'alert resolved');
     const after = await h.eventually(async () => {
       const s = (await h.request('head.east-s2', 'GET', '/hardship-files/stats')).body;
       return s.reviews?.done === 1 ? s : undefined;
