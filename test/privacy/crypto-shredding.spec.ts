@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import Redis from 'ioredis';
-import { Actor, DomainError, hardshipFileDecider, HouseholdPersonal, HouseholdStats, mediationDecider, PetitionCommand, petitionDecider } from '@hearth/domain';
+import { Actor, DomainError, hardshipFileDecider, subjectDecider, HouseholdPersonal, HouseholdStats, mediationDecider, PetitionCommand, petitionDecider } from '@hearth/domain';
 import type { AppendResult, EventStore, NewEvent } from '@hearth/event-store';
 import { BLIND_INDEX_SCOPES, ERASED, hardshipFileIdFor, personSubjectId, petitionerKey } from '@hearth/platform/pii';
 import { ProjectionRunner, RepeatPetitionProjection, RepeatPetitionQueries, silentLogger } from '@hearth/read-models';
@@ -266,14 +266,32 @@ describe('crypto-shredding (real SQLite log and key store, real redis for the re
     expect(await codeOf(privacy.erase(wangSubject, 'data_subject_request', undefined, who('supervisor', 'west'), meta()))).toBe('OUTSIDE_ORG_SUBTREE');
     expect(await codeOf(privacy.erase(wangSubject, 'retention_end', undefined, who('head', 'city'), meta()))).toBe('RETENTION_NOT_ENDED');
 
-    const out = await privacy.erase(wangSubject, 'data_subject_request', 'PIPL-REQ-2025-0012', who('head', 'city'), meta());
-    expect(out).toMatchObject({ subjectId: wangSubject, reason: 'data_subject_request', legalBasis: '个人信息保护法 art. 47', keysDestroyed: 1, blindIndexesRemoved: 2 });
+    // Four eyes: the request alone destroys nothing; the requester cannot approve it, nor anyone outside the chain.
+    const asked = (await privacy.erase(wangSubject, 'data_subject_request', 'PIPL-REQ-2025-0012', who('head', 'city'), meta())) as any;
+    expect(asked).toMatchObject({ subjectId: wangSubject, status: 'approval_required', requestedBy: 'head.city', legalBasis: '个人信息保护法 art. 47' });
+    expect(await codeOf(privacy.erase(wangSubject, 'data_subject_request', undefined, who('supervisor', 'city'), meta()))).toBe('ERASURE_ALREADY_REQUESTED');
+    expect(((await env.store.readStream(`petition-${petitionId}`))[0].data as any).petitioners[0]).toEqual(WANG);
+    expect(await env.keys.hasBlindIndex(BLIND_INDEX_SCOPES.hardshipFile, fileId)).toBe(true);
+    expect(await codeOf(privacy.approve(wangSubject, asked.requestId, who('head', 'city'), meta()))).toBe('FOUR_EYES_REQUIRED');
+    expect(await codeOf(privacy.approve(wangSubject, asked.requestId, who('supervisor', 'west'), meta()))).toBe('OUTSIDE_ORG_SUBTREE');
+    // A head below one of the cases' units (east-s1-g1 is not within east-s1-g2) is outside the chain.
+    expect(await codeOf(privacy.approve(wangSubject, asked.requestId, who('head', 'east-s1-g2'), meta()))).toBe('OUTSIDE_ORG_SUBTREE');
+    expect(await codeOf(privacy.approve(wangSubject, asked.requestId, who('officer', 'east'), meta()))).toBe('ERASURE_NOT_ALLOWED');
+    expect(await codeOf(privacy.approve(wangSubject, randomUUID(), who('supervisor', 'east'), meta()))).toBe('ERASURE_NOT_REQUESTED');
+
+    const out = (await privacy.approve(wangSubject, asked.requestId, who('supervisor', 'east'), meta())) as any;
+    expect(out).toMatchObject({ status: 'erased', subjectId: wangSubject, reason: 'data_subject_request', legalBasis: '个人信息保护法 art. 47', keysDestroyed: 1, blindIndexesRemoved: 2 });
+    expect(out).toMatchObject({ requestId: asked.requestId, requestedBy: 'head.city', approvedBy: 'supervisor.east' });
     expect(out.streams.sort()).toEqual([`hardship-${fileId}`, `petition-${petitionId}`].sort());
 
-    // The log: every earlier row byte for byte as before; only the SubjectErased event was added.
+    // The log: every earlier row byte for byte as before; only the subject's request, approval and erasure were added.
     const rowsAfter = env.rawRows() as Array<{ stream_id: string; type: string }>;
     expect(rowsAfter.slice(0, rowsBefore.length)).toEqual(rowsBefore);
-    expect(rowsAfter.slice(rowsBefore.length).map((r) => [r.stream_id, r.type])).toEqual([[subjectStream(wangSubject), 'SubjectErased']]);
+    expect(rowsAfter.slice(rowsBefore.length).map((r) => [r.stream_id, r.type])).toEqual([
+      [subjectStream(wangSubject), 'ErasureRequested'],
+      [subjectStream(wangSubject), 'ErasureApproved'],
+      [subjectStream(wangSubject), 'SubjectErased'],
+    ]);
     // The hash chain still verifies: erasure never rewrites the log.
     expect(await env.raw.verifyIntegrity!()).toMatchObject({ ok: true });
     const erasedEvent = (await env.store.readStream(subjectStream(wangSubject))).find((e) => e.type === 'SubjectErased')!;
@@ -282,13 +300,15 @@ describe('crypto-shredding (real SQLite log and key store, real redis for the re
       kind: 'person',
       reason: 'data_subject_request',
       reference: 'PIPL-REQ-2025-0012',
-      erasedBy: 'head.city',
+      requestedBy: 'head.city',
+      approvedBy: 'supervisor.east',
+      erasedBy: 'supervisor.east',
       blindIndexes: expect.arrayContaining([
         { scope: 'petitioner', value: pk },
         { scope: 'hardship-file', value: fileId },
       ]),
     });
-    expect(erasedEvent.metadata).toMatchObject({ actorId: 'head.city', role: 'head', orgUnit: 'city' });
+    expect(erasedEvent.metadata).toMatchObject({ actorId: 'supervisor.east', role: 'supervisor', orgUnit: 'east' });
     for (const secret of SECRETS) expect(JSON.stringify(erasedEvent)).not.toContain(secret);
 
     // Every view: Wang's values read [erased], everyone else's still read.
@@ -350,25 +370,32 @@ describe('crypto-shredding (real SQLite log and key store, real redis for the re
       details: { cases: [{ stream: `hardship-${fid}`, why: 'file is Applied' }] },
     });
     await env.runner.execute(hardshipFileDecider, fid, { type: 'RejectFile', reason: '收入超过标准' }, who('head', 'east-s1-g1'), meta());
-    const out = await privacy.erase(sun, 'retention_end', 'RET-2025-7', who('supervisor', 'east'), meta());
-    expect(out).toMatchObject({ reason: 'retention_end', legalBasis: '个人信息保护法 art. 19, art. 47(1)(1)', keysDestroyed: 1 });
+    // The end of retention needs no second person.
+    const out = (await privacy.erase(sun, 'retention_end', 'RET-2025-7', who('supervisor', 'east'), meta())) as any;
+    expect(out).toMatchObject({ status: 'erased', reason: 'retention_end', legalBasis: '个人信息保护法 art. 19, art. 47(1)(1)', keysDestroyed: 1, requestedBy: 'supervisor.east' });
+    expect((await env.store.readStream(subjectStream(sun))).map((e) => e.type)).toEqual(['ErasureRequested', 'SubjectErased']);
     const [reg] = await env.store.readStream(`petition-${pid}`);
     expect((reg.data as any).petitioners).toEqual([{ name: ERASED, idNumber: ERASED }]);
   });
 
   it('an erasure whose event did not reach the log (crash) is logged at the next start', async () => {
     const liSubject = (await privacy.subjectsOfCase(`petition-${petitionId}`, who('auditor', 'city'))).subjects.find((s) => s.kind === 'person' && s.subjectId !== wangSubject)!.subjectId;
-    // Step one only (keys destroyed, erasure recorded), as if the process died before appending the event.
+    const asked = (await privacy.erase(liSubject, 'data_subject_request', undefined, who('head', 'city'), meta())) as any;
+    await env.runner.execute(subjectDecider, liSubject, { type: 'ApproveErasure', requestId: asked.requestId, owningUnits: ['east-s1'] }, who('supervisor', 'east-s1'), meta());
+    // Keys destroyed and the erasure recorded in the key store, as if the process died before SubjectErased was logged.
     const record = await env.keys.erase(liSubject, (d) => ({
-      event: { subjectId: liSubject, kind: d.kind, erasureId: d.erasureId, reason: 'data_subject_request', legalBasis: '个人信息保护法 art. 47', erasedBy: 'head.city', erasedAt: env.clock.now().toISOString(), keyIds: d.keyIds, streams: d.streams, blindIndexes: [] },
-      metadata: { actorId: 'head.city', role: 'head', orgUnit: 'city', occurredAt: env.clock.now().toISOString(), commandId: randomUUID(), correlationId: 'c', causationId: 'c', schemaVersion: 1 },
+      event: { subjectId: liSubject, kind: d.kind, erasureId: d.erasureId, reason: 'data_subject_request', legalBasis: '个人信息保护法 art. 47', requestId: asked.requestId, requestedBy: 'head.city', approvedBy: 'supervisor.east-s1', erasedBy: 'supervisor.east-s1', erasedAt: env.clock.now().toISOString(), keyIds: d.keyIds, streams: d.streams, blindIndexes: [] },
+      metadata: { actorId: 'supervisor.east-s1', role: 'supervisor', orgUnit: 'east-s1', occurredAt: env.clock.now().toISOString(), commandId: randomUUID(), correlationId: 'c', causationId: 'c', schemaVersion: 1 },
       erasedAt: env.clock.now().toISOString(),
     }));
     expect(record).toBeDefined();
     expect(await env.keys.unloggedErasures()).toHaveLength(1);
-    expect(await env.store.readStream(subjectStream(liSubject))).toHaveLength(0);
+    expect((await env.store.readStream(subjectStream(liSubject))).map((e) => e.type)).toEqual(['ErasureRequested', 'ErasureApproved']);
     await privacyWith(env.store).onApplicationBootstrap();
-    expect((await env.store.readStream(subjectStream(liSubject))).map((e) => e.type)).toEqual(['SubjectErased']);
+    expect((await env.store.readStream(subjectStream(liSubject))).map((e) => e.type)).toEqual(['ErasureRequested', 'ErasureApproved', 'SubjectErased']);
+    // Logged once: a second start appends nothing.
+    await privacyWith(env.store).onApplicationBootstrap();
+    expect(await env.store.readStream(subjectStream(liSubject))).toHaveLength(3);
     expect(await env.keys.unloggedErasures()).toHaveLength(0);
     const [reg] = await env.store.readStream(`petition-${petitionId}`);
     expect((reg.data as any).petitioners[1]).toEqual({ name: ERASED, phone: ERASED });

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Q
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@hearth/domain';
 import { commandMetaFrom, CurrentActor, Roles } from '@hearth/platform';
-import { EraseSubjectDto, LookupSubjectDto, RevealDto, SubjectsOfCaseQuery } from './privacy.dto';
+import { ApproveErasureDto, EraseSubjectDto, LookupSubjectDto, RevealDto, SubjectsOfCaseQuery } from './privacy.dto';
 import { PrivacyService } from './privacy.service';
 
 type Hdrs = Record<string, string | undefined>;
@@ -46,11 +46,27 @@ export class PrivacyController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result' })
   @ApiOperation({
     summary:
-      'Erase a subject (head of the city federation or a supervisor): its keys and blind-index entries are destroyed, SubjectErased is logged; every view then shows [erased]',
+      'Ask to erase a subject (a supervisor, or the head of the city federation, above every case of it). data_subject_request: recorded, waits for a second person (POST …/erasure/approval); retention_end: erased at once once every case’s retention has ended',
   })
-  @ApiOkResponse({ description: '{ subjectId, erasureId, erasedAt, reason, legalBasis, keysDestroyed, streams, blindIndexesRemoved, position }' })
+  @ApiOkResponse({
+    description:
+      'data_subject_request: { subjectId, requestId, status: approval_required, reason, legalBasis, requestedBy, requestedAt, position }; retention_end: the erasure (as the approval answers)',
+  })
   erase(@Param('subjectId', ParseUUIDPipe) subjectId: string, @Body() dto: EraseSubjectDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs) {
     return this.privacy.erase(subjectId, dto.reason, dto.reference, actor, commandMetaFrom(h, actor, `privacy|${subjectId}|erase`));
+  }
+
+  @Post('subjects/:subjectId/erasure/approval')
+  @HttpCode(200)
+  @Roles('head', 'supervisor')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result' })
+  @ApiOperation({
+    summary:
+      'Approve a waiting erasure request (four eyes: a head or supervisor above every case of the subject, not the requester): its keys and blind-index entries are destroyed, SubjectErased is logged; every view then shows [erased]',
+  })
+  @ApiOkResponse({ description: '{ status: erased, subjectId, erasureId, erasedAt, reason, legalBasis, requestId, requestedBy, approvedBy, keysDestroyed, streams, blindIndexesRemoved, position }' })
+  approve(@Param('subjectId', ParseUUIDPipe) subjectId: string, @Body() dto: ApproveErasureDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs) {
+    return this.privacy.approve(subjectId, dto.requestId, actor, commandMetaFrom(h, actor, `privacy|${subjectId}|approve-erasure`));
   }
 
   @Post('subjects/:subjectId/reveal')

@@ -1,20 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { ERASURE_LEGAL_BASIS, ERASURE_REASONS, ErasureReason } from '@hearth/domain';
+
+export { ERASURE_LEGAL_BASIS, ERASURE_REASONS };
+export type { ErasureReason };
 
 /** A case stream with personal data: `petition-<id>`, `mediation-<id>` or `hardship-<id>`. */
 export const CASE_STREAM = /^(petition|mediation|hardship)-[0-9A-Za-z][0-9A-Za-z_-]{0,99}$/;
-
-/**
- * Why personal data is erased (个人信息保护法): the retention period ended (art. 19, art. 47(1)(1)), or the person
- * made a valid request for deletion (art. 47).
- */
-export const ERASURE_REASONS = ['retention_end', 'data_subject_request'] as const;
-export type ErasureReason = (typeof ERASURE_REASONS)[number];
-
-export const ERASURE_LEGAL_BASIS: Record<ErasureReason, string> = {
-  retention_end: '个人信息保护法 art. 19, art. 47(1)(1)',
-  data_subject_request: '个人信息保护法 art. 47',
-};
 
 export class SubjectsOfCaseQuery {
   @ApiProperty({ example: 'petition-8f3c0c9e-2d1b-4c7a-9a53-2f2a4d7e8b11', description: 'The case stream whose subjects to list' })
@@ -23,13 +15,19 @@ export class SubjectsOfCaseQuery {
 }
 
 export class EraseSubjectDto {
-  @ApiProperty({ enum: ERASURE_REASONS, description: 'retention_end: the retention period of every case of the subject has ended; data_subject_request: a valid deletion request (PIPL art. 47)' })
+  @ApiProperty({ enum: ERASURE_REASONS, description: 'retention_end: the retention period of every case of the subject has ended (erased at once); data_subject_request: a valid deletion request (PIPL art. 47), erased once a second person approves' })
   @IsIn(ERASURE_REASONS)
   reason!: ErasureReason;
   @ApiPropertyOptional({ example: 'PIPL-REQ-2025-0012', description: 'Reference of the request or retention decision (no personal data)' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_./:-]{0,99}$/, { message: 'reference must be 1–100 letters, digits or _ . / : -' })
   reference?: string;
+}
+
+export class ApproveErasureDto {
+  @ApiProperty({ format: 'uuid', description: 'The requestId the erasure request answered with' })
+  @IsUUID('all', { message: 'requestId must be the requestId of a waiting erasure request' })
+  requestId!: string;
 }
 
 export class RevealDto {

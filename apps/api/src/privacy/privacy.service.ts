@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Actor, DomainError, localDateOf } from '@hearth/domain';
-import { derivedId, EVENT_STORE, EventMetadata, EventStore, eventIdFor, RecordedEvent } from '@hearth/event-store';
+import { Actor, DomainError, ERASURE_LEGAL_BASIS, ErasureReason, erasureAuthorized, localDateOf, SubjectErased, subjectDecider } from '@hearth/domain';
+import { derivedId, EVENT_STORE, EventMetadata, EventStore, eventIdFor } from '@hearth/event-store';
 import {
   CLOCK,
   Clock,
@@ -23,28 +23,12 @@ import {
   RAW_EVENT_STORE,
   SubjectInfo,
 } from '@hearth/platform';
-import { ERASURE_LEGAL_BASIS, ErasureReason } from './privacy.dto';
+import { subjectStream } from '../history/personal-data-disclosure';
 
-/** The log stream of a subject's privacy events (SubjectErased, PersonalDataRevealed): no personal data in it. */
-export const subjectStream = (subjectId: string): string => `subject-${subjectId}`;
+export { subjectStream };
 
-/** Data of `SubjectErased`: who erased which subject, when, why; what was destroyed. */
-export interface SubjectErasedData {
-  subjectId: string;
-  kind: string;
-  erasureId: string;
-  reason: ErasureReason;
-  legalBasis: string;
-  reference?: string;
-  erasedBy: string;
-  erasedAt: string;
-  /** Data keys destroyed (ids only). */
-  keyIds: string[];
-  /** Case streams whose personal values of this subject are now unreadable. */
-  streams: string[];
-  /** Blind-index values removed: derived indexes (e.g. repeat petitions in Redis) drop them when they see this event. */
-  blindIndexes: Array<{ scope: string; value: string }>;
-}
+/** Data of `SubjectErased` (libs/domain/src/privacy/subject.events.ts). */
+export type SubjectErasedData = SubjectErased['data'];
 
 /** Data of `PersonalDataRevealed`, appended before any plaintext leaves. */
 export interface PersonalDataRevealedData {
@@ -139,30 +123,67 @@ export class PrivacyService implements OnApplicationBootstrap {
   }
 
   /**
-   * Erase a subject: destroy its keys and blind-index entries (one key-store transaction, which also records the
-   * erasure), then append `SubjectErased` to `subject-<id>`. From then on every view shows its values as `[erased]`;
-   * the log is untouched, so its hash chain still verifies.
+   * Ask for a subject's erasure (four eyes, libs/domain/src/privacy/subject.decider.ts). A data-subject request is
+   * recorded as `ErasureRequested` and waits for a second person's approval (`approve`); the end of retention is
+   * carried out at once, once every case's retention has ended. Nothing is destroyed by a refused command.
    */
   async erase(subjectId: string, reason: ErasureReason, reference: string | undefined, actor: Actor, meta: CommandMeta) {
-    if (!(actor.role === 'supervisor' || (actor.role === 'head' && this.org.directory.get(actor.orgUnit)?.level === 1)))
-      throw new DomainError('ERASURE_NOT_ALLOWED', 'only the head of the city federation or a supervisor may erase personal data', 'forbidden');
     const info = await this.requireSubject(subjectId);
-    if (info.keyIds.length === 0) {
-      const last = info.erasures[info.erasures.length - 1];
-      // A retried request (same Idempotency-Key) gets the first answer.
-      if (last && last.metadata.commandId === meta.commandId) return this.erasureResult(last, await this.logErasure(last));
-      throw new DomainError('SUBJECT_ALREADY_ERASED', 'this subject was already erased', 'rule', last ? { erasureId: last.erasureId, erasedAt: last.erasedAt } : undefined);
-    }
-    const facts = await Promise.all(info.streams.map(async (s) => ({ stream: s, ...(await this.caseFacts(s)) })));
-    const outside = facts.filter((f) => f.exists && !this.org.directory.isWithin(f.orgUnit, actor.orgUnit));
-    if (outside.length) throw new DomainError('OUTSIDE_ORG_SUBTREE', 'this subject has cases outside your subtree', 'forbidden');
-    if (reason === 'retention_end') {
-      const open = facts.filter((f) => f.exists && !f.retentionEnded);
-      if (open.length)
-        throw new DomainError('RETENTION_NOT_ENDED', 'the retention period of some of this subject’s cases has not ended', 'rule', {
-          cases: open.map((f) => ({ stream: f.stream, why: f.why })),
-        });
-    }
+    if (info.keyIds.length === 0) return this.alreadyErased(info, meta);
+    const facts = await this.factsOf(info);
+    const requestId = derivedId(`erasure-request|${subjectId}|${meta.commandId}`);
+    const command = {
+      type: 'RequestErasure' as const,
+      subjectId,
+      requestId,
+      reason,
+      ...(reference ? { reference } : {}),
+      owningUnits: owningUnitsOf(facts),
+      openCases: facts.filter((f) => f.exists && !f.retentionEnded).map((f) => ({ stream: f.stream, why: f.why })),
+    };
+    const out = await this.runner.execute(subjectDecider, subjectId, command, actor, { ...meta, cause: 'RequestErasure' });
+    if (reason === 'retention_end') return this.destroyKeys(subjectId, requestId, actor, meta);
+    const { state } = await this.runner.stateOf(subjectDecider, subjectId);
+    return {
+      subjectId,
+      requestId,
+      status: 'approval_required' as const,
+      reason,
+      legalBasis: ERASURE_LEGAL_BASIS[reason],
+      requestedBy: state.request?.requestedBy ?? actor.id,
+      requestedAt: state.request?.requestedAt ?? null,
+      position: out.position,
+    };
+  }
+
+  /**
+   * The second person's approval of a data-subject request: a head or supervisor above every owning unit, not the
+   * requester (the decider checks). Then the keys are destroyed and `SubjectErased` is recorded.
+   */
+  async approve(subjectId: string, requestId: string, actor: Actor, meta: CommandMeta) {
+    const info = await this.requireSubject(subjectId);
+    if (info.keyIds.length === 0) return this.alreadyErased(info, meta);
+    const owningUnits = owningUnitsOf(await this.factsOf(info));
+    await this.runner.execute(subjectDecider, subjectId, { type: 'ApproveErasure', requestId, owningUnits }, actor, { ...meta, cause: 'ApproveErasure' });
+    return this.destroyKeys(subjectId, requestId, actor, meta);
+  }
+
+  /** A retried request (same Idempotency-Key) gets the first answer; anything else on an erased subject is refused. */
+  private async alreadyErased(info: SubjectInfo, meta: CommandMeta) {
+    const last = info.erasures[info.erasures.length - 1];
+    if (last && last.metadata.commandId === meta.commandId) return this.erasureResult(last, await this.logErasure(last));
+    throw new DomainError('SUBJECT_ALREADY_ERASED', 'this subject was already erased', 'rule', last ? { erasureId: last.erasureId, erasedAt: last.erasedAt } : undefined);
+  }
+
+  /**
+   * Destroy the keys and blind-index entries of an authorised request (one key-store transaction, which also records
+   * the erasure), then record `SubjectErased` through the subject decider. From then on every view shows its values
+   * as `[erased]`; the log is untouched, so its hash chain still verifies.
+   */
+  private async destroyKeys(subjectId: string, requestId: string, actor: Actor, meta: CommandMeta) {
+    const { state } = await this.runner.stateOf(subjectDecider, subjectId);
+    const request = state.request;
+    if (!request || !erasureAuthorized(state, requestId)) throw new DomainError('ERASURE_NOT_APPROVED', 'the erasure has not been approved by a second person');
     const now = this.clock.now().toISOString();
     const metadata: EventMetadata = {
       actorId: actor.id,
@@ -173,16 +194,19 @@ export class PrivacyService implements OnApplicationBootstrap {
       correlationId: meta.correlationId ?? meta.commandId,
       causationId: meta.causationId ?? meta.commandId,
       schemaVersion: 1,
-      cause: 'EraseSubject',
+      cause: 'RecordErasure',
     };
     const record = await this.keys.erase(subjectId, (d) => {
       const event: SubjectErasedData = {
         subjectId,
         kind: d.kind,
         erasureId: d.erasureId,
-        reason,
-        legalBasis: ERASURE_LEGAL_BASIS[reason],
-        ...(reference ? { reference } : {}),
+        reason: request.reason,
+        legalBasis: request.legalBasis,
+        ...(request.reference ? { reference: request.reference } : {}),
+        requestId,
+        requestedBy: request.requestedBy,
+        ...(request.approvedBy ? { approvedBy: request.approvedBy } : {}),
         erasedBy: actor.id,
         erasedAt: now,
         keyIds: d.keyIds,
@@ -258,16 +282,34 @@ export class PrivacyService implements OnApplicationBootstrap {
     return { subjectId, revealedAt: now, position: appended.position, values };
   }
 
-  private async logErasure(r: ErasureRecord): Promise<RecordedEvent | undefined> {
-    const id = derivedId(`subject-erasure|${r.erasureId}`);
-    await this.store.append(subjectStream(r.subjectId), [{ id, type: 'SubjectErased', data: r.event, metadata: r.metadata as unknown as EventMetadata }], 'any');
+  /** `SubjectErased` through the subject decider, once per erasure (a re-log after a crash appends nothing twice). */
+  private async logErasure(r: ErasureRecord): Promise<number | null> {
+    const d = r.event as unknown as SubjectErasedData;
+    const m = r.metadata as unknown as EventMetadata;
+    const actor = { id: m.actorId, role: m.role, orgUnit: m.orgUnit } as Actor;
+    const commandId = derivedId(`subject-erasure|${r.erasureId}`);
+    let position: number;
+    if (d.requestId) {
+      const { requestId, requestedBy: _r, approvedBy: _a, reason: _reason, legalBasis: _l, reference: _ref, ...erasure } = d;
+      const out = await this.runner.execute(subjectDecider, r.subjectId, { type: 'RecordErasure', requestId, erasure }, actor, {
+        commandId,
+        correlationId: m.correlationId,
+        causationId: m.commandId,
+        cause: 'RecordErasure',
+      });
+      position = out.position;
+    } else {
+      // An erasure from before four-eyes erasure (no request): the keys are gone, so the fact is recorded as it was.
+      position = (await this.store.append(subjectStream(r.subjectId), [{ id: commandId, type: 'SubjectErased', data: r.event, metadata: m }], 'any')).position;
+    }
     await this.keys.markErasureLogged(r.erasureId);
-    return (await this.store.readStream(subjectStream(r.subjectId))).find((e) => e.id === id);
+    return position;
   }
 
-  private erasureResult(r: ErasureRecord, logged: RecordedEvent | undefined) {
+  private erasureResult(r: ErasureRecord, position: number | null) {
     const d = r.event as unknown as SubjectErasedData;
     return {
+      status: 'erased' as const,
       subjectId: r.subjectId,
       erasureId: r.erasureId,
       erasedAt: r.erasedAt,
@@ -276,7 +318,8 @@ export class PrivacyService implements OnApplicationBootstrap {
       keysDestroyed: d.keyIds.length,
       streams: d.streams,
       blindIndexesRemoved: d.blindIndexes.length,
-      position: logged?.position ?? null,
+      ...(d.requestId ? { requestId: d.requestId, requestedBy: d.requestedBy, ...(d.approvedBy ? { approvedBy: d.approvedBy } : {}) } : {}),
+      position,
     };
   }
 
@@ -284,6 +327,11 @@ export class PrivacyService implements OnApplicationBootstrap {
     const info = await this.keys.subject(subjectId);
     if (!info) throw new DomainError('SUBJECT_NOT_FOUND', `no subject ${subjectId}`, 'not_found');
     return info;
+  }
+
+  /** Every case of the subject with its owning unit and retention status. */
+  private async factsOf(info: SubjectInfo): Promise<Array<CaseFacts & { stream: string }>> {
+    return Promise.all(info.streams.map(async (stream) => ({ stream, ...(await this.caseFacts(stream)) })));
   }
 
   private async streamsWithin(streams: readonly string[], actor: Actor): Promise<string[]> {
@@ -322,6 +370,9 @@ export class PrivacyService implements OnApplicationBootstrap {
     if (!this.org.directory.isWithin(orgUnit, actor.orgUnit)) throw new DomainError('OUTSIDE_ORG_SUBTREE', 'this case is outside your org subtree', 'forbidden');
   }
 }
+
+/** The org units owning the subject's existing cases (requester and approver must be above each). */
+const owningUnitsOf = (facts: ReadonlyArray<CaseFacts>): string[] => [...new Set(facts.filter((f) => f.exists).map((f) => f.orgUnit))].sort();
 
 const uniqueIndexes = (entries: ReadonlyArray<{ scope: string; value: string }>) => [
   ...new Map(entries.map((b) => [`${b.scope}|${b.value}`, { scope: b.scope, value: b.value }])).values(),

@@ -64,6 +64,12 @@ function approveErasure(c: ApproveErasure, s: SubjectState, ctx: DecisionContext
   return [{ type: 'ErasureApproved', data: { subjectId: r.subjectId, requestId: r.requestId, approvedBy: ctx.actor.id, approvedAt: ctx.now } }];
 }
 
+/** Whether the keys of the subject may be destroyed for this request: approved by a second person, or the end of retention. */
+export function erasureAuthorized(s: SubjectState, requestId: string): boolean {
+  const r = s.request;
+  return !s.erased && !!r && r.requestId === requestId && (r.reason === 'retention_end' || !!r.approvedBy);
+}
+
 function recordErasure(c: RecordErasure, s: SubjectState): SubjectEvent[] {
   // Logged once (a crash-recovery re-log of the same erasure appends nothing).
   if (s.erased) {
@@ -72,7 +78,7 @@ function recordErasure(c: RecordErasure, s: SubjectState): SubjectEvent[] {
   }
   const r = s.request;
   if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', 'no such erasure request', { requestId: c.requestId });
-  if (r.reason === 'data_subject_request' && !r.approvedBy) throw ruleViolation('ERASURE_NOT_APPROVED', 'the erasure has not been approved by a second person');
+  if (!erasureAuthorized(s, c.requestId)) throw ruleViolation('ERASURE_NOT_APPROVED', 'the erasure has not been approved by a second person');
   return [
     {
       type: 'SubjectErased',
