@@ -27,7 +27,7 @@ export interface ProjectionRunnerOptions {
   redis: Redis;
   projections: readonly Projection[];
   /**
-   * Subscription name: checkpoint `<generation prefix>ckpt:<name>`, lease `hearth:lease:<name>` (`<name>:rebuild` for
+   * Subscription name: checkpoint `<generation prefix>ckpt:<name>`, lease `<prefix>lease:<name>` (`<name>:rebuild` for
    * the rebuild runner). Default `read-models`.
    */
   name?: string;
@@ -209,8 +209,7 @@ export class ProjectionRunner {
       reported = true;
     });
     this.conn = conn;
-    const base = this.prefix === DEFAULT_PREFIX ? this.name : `${this.prefix}${this.name}`;
-    this.lease = new RedisLease(conn, this.mode === 'rebuild' ? `${base}:rebuild` : base, this.holder, this.leaseTtlMs);
+    this.lease = new RedisLease(conn, this.mode === 'rebuild' ? `${this.name}:rebuild` : this.name, this.holder, this.leaseTtlMs, this.prefix);
     this.loop = this.run();
   }
 

@@ -246,7 +246,7 @@ export class DeadlineScheduler {
       keepFailed: options.keepFailed ?? 1000,
     };
     this.holder = options.holder ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-    this.lease = new RedisLease(this.redis, 'deadlines', this.holder, this.o.leaseTtlMs);
+    this.lease = new RedisLease(this.redis, 'deadlines', this.holder, this.o.leaseTtlMs, prefix);
     if (options.queue) {
       this.queue = options.queue;
       this.ownsQueue = false;

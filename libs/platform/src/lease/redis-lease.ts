@@ -13,10 +13,13 @@ export class RedisLease {
     readonly name: string,
     readonly holder: string,
     readonly ttlMs = 10_000,
+    /** The deployment's Redis prefix (HEARTH_REDIS_PREFIX): two deployments on one Redis hold separate leases. */
+    readonly keyPrefix = 'hearth:',
   ) {}
 
-  private get key(): string {
-    return `hearth:lease:${this.name}`;
+  /** `<prefix>lease:<name>`; the default prefix keeps the historical `hearth:lease:<name>`. */
+  get key(): string {
+    return `${this.keyPrefix}lease:${this.name}`;
   }
 
   /** True when this holder has (or just took) the lease. */

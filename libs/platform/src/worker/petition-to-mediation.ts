@@ -118,9 +118,8 @@ export class PetitionToMediation {
     this.batchSize = o.batchSize ?? 500;
     this.maxBackoffMs = o.maxBackoffMs ?? 5000;
     this.log = o.logger ?? { log: () => undefined, warn: (m) => console.warn(m), error: (m) => console.error(m) };
-    const leaseName = prefix === 'hearth:' ? PETITION_TO_MEDIATION : `${prefix}${PETITION_TO_MEDIATION}`;
-    this.lease = new RedisLease(o.redis, leaseName, this.holder, this.leaseTtlMs);
-    this.leaseKey = `hearth:lease:${leaseName}`;
+    this.lease = new RedisLease(o.redis, PETITION_TO_MEDIATION, this.holder, this.leaseTtlMs, prefix);
+    this.leaseKey = this.lease.key;
   }
 
   start(): void {

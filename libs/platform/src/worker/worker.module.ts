@@ -51,6 +51,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       connection: redisOptionsFromUrl(config.redisUrl),
       isWithin: (unit, ancestor) => org.directory.isWithin(unit, ancestor),
       keyPrefix: config.redisPrefix,
+      bullPrefix: config.bullPrefix,
       logger: new Logger('webhooks'),
     });
     // Shared by both runners (projections keep no per-batch state); the rebuild runner never delivers or publishes.
@@ -70,6 +71,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       clock,
       keyPrefix: config.redisPrefix,
       queueName: config.deadlineQueue,
+      bullPrefix: config.bullPrefix,
       logger: nestLogger('deadlines'),
     });
   }
@@ -82,6 +84,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     this.timers = new DeadlineTimerWorker({
       connection: redisOptionsFromUrl(this.config.redisUrl),
       queueName: this.config.deadlineQueue,
+      bullPrefix: this.config.bullPrefix,
       clock: this.clock,
       fire: (d) => this.fire(d),
       logger: nestLogger('timers'),
