@@ -5,6 +5,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { LoggerModule } from 'nestjs-pino';
 import { configFromEnv, HearthCoreModule, JwtAuthGuard, ReadModelQueriesModule, requestLogOptions, WorkerModule } from '@hearth/platform';
 import { PetitionsController } from './petitions/petitions.controller';
+import { PetitionRegistration } from './petitions/petition-registration.service';
 import { MediationsController } from './mediation/mediations.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertStream } from './alerts/alert-stream.service';
@@ -40,7 +41,7 @@ export class ApiModule {
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
       controllers: [PetitionsController, MediationsController, AlertsController, AdminController, HealthController],
-      providers: [CaseHistoryService, AlertStream, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+      providers: [CaseHistoryService, AlertStream, PetitionRegistration, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }
 }

@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { Actor, DomainError, PetitionCommand } from '@hearth/domain';
+import { Actor, PetitionCommand } from '@hearth/domain';
 import { derivedId } from '@hearth/event-store';
 import {
   CLOCK,
@@ -15,13 +15,12 @@ import {
   HearthConfig,
   ORG_REGISTRY,
   OrgRegistry,
-  REDIS,
   Roles,
   commandMetaFrom,
 } from '@hearth/platform';
-import { PetitionListQuery, PetitionQueries, RepeatPetitionQueries } from '@hearth/read-models';
-import type Redis from 'ioredis';
+import { PetitionListQuery, PetitionQueries } from '@hearth/read-models';
 import { petitionerKeysOf } from './petitioner-keys';
+import { PetitionRegistration } from './petition-registration.service';
 import { redactAccuserFor } from './accuser-redaction';
 import {
   AcceptDto,
@@ -65,12 +64,8 @@ export class PetitionsController {
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-    @Inject(REDIS) redis: Redis,
-  ) {
-    this.repeats = new RepeatPetitionQueries(redis, config.redisPrefix);
-  }
-
-  private readonly repeats: RepeatPetitionQueries;
+    private readonly registration: PetitionRegistration,
+  ) {}
 
   private async send(id: string, command: PetitionCommand, actor: Actor, headers: Hdrs): Promise<CommandResultDto> {
     const meta = commandMetaFrom(headers, actor, `petition|${id}|${command.type}`);
@@ -86,39 +81,20 @@ export class PetitionsController {
     const id = dto.petitionId ?? (key ? derivedId(`${actor.id}|register-petition|${key}`) : randomUUID());
     const { petitionId: _ignored, ...data } = dto;
     const petitionerKeys = petitionerKeysOf(data.petitioners, this.config.blindIndexKey);
-    // A repeat petition (same petitioner by blind index, same subject, case open or rechecked) joins that case (art. 19, 36).
-    const existing = await this.repeats.find(petitionerKeys, data.subject);
-    if (existing && existing !== id) {
-      try {
-        const linked = await this.send(
-          existing,
-          {
-            type: 'RecordRepeatPetition',
-            receivedAtOrgUnit: data.orgUnit,
-            channel: data.channel,
-            headcount: data.headcount,
-            facts: data.facts,
-            request: data.request,
-            petitionerKeys,
-          },
-          actor,
-          h,
-        );
-        void res.status(200).header('location', `/petitions/${existing}`);
-        return { ...linked, repeatOf: existing };
-      } catch (err) {
-        // The index lags the log: a case closed meanwhile takes no repeats, so this is a new petition after all.
-        if (!(err instanceof DomainError && err.code === 'CASE_NOT_LINKABLE')) throw err;
-      }
-    }
-    const out = await this.send(
-      id,
-      { type: 'RegisterPetition', petitionId: id, ...data, petitioners: data.petitioners.map(petitionerOf), ...(petitionerKeys.length ? { petitionerKeys } : {}) },
-      actor,
-      h,
-    );
-    void res.status(201).header('location', `/petitions/${id}`);
-    return out;
+    const idNumbers = data.petitioners.map((p) => p.idNumber?.trim()).filter((n): n is string => !!n);
+    const command: PetitionCommand = {
+      type: 'RegisterPetition',
+      petitionId: id,
+      ...data,
+      petitioners: data.petitioners.map(petitionerOf),
+      ...(petitionerKeys.length ? { petitionerKeys } : {}),
+    };
+    // The repeat rule (art. 19, 36) is decided from the log by the domain; the answer names the case a repeat joins
+    // only to who may read that case, anyone else gets their new case as if there were no other (art. 46(5)).
+    const meta = commandMetaFrom(h, actor, `petition|${id}|RegisterPetition`);
+    const r = await this.registration.register(command as Extract<PetitionCommand, { type: 'RegisterPetition' }>, idNumbers, actor, meta);
+    void res.status(r.repeatOf ? 200 : 201).header('location', `/petitions/${r.id}`);
+    return { id: r.id, ...r.outcome, ...(r.repeatOf ? { repeatOf: r.repeatOf } : {}) };
   }
 
   @Post(':id/supervision') @HttpCode(200) @Roles('supervisor', 'head')

@@ -71,5 +71,7 @@ export type PetitionCommand =
       facts?: string;
       request?: string;
       petitionerKeys?: string[];
+      /** Hearth itself (system) links the petition registered at another unit: its id. */
+      linkedPetitionId?: string;
     }
   | DeadlineCommand;

@@ -71,7 +71,7 @@ export const PETITION_COMMAND_ROLES: Readonly<Record<Exclude<CommandType, 'Ackno
   ClosePetition: ['head', 'system'],
   SupervisePetition: ['supervisor', 'head'],
   ReplyToSupervision: ['officer', 'head'],
-  RecordRepeatPetition: ['intake', 'officer', 'head'],
+  RecordRepeatPetition: ['intake', 'officer', 'head', 'system'],
   ExpireDeadline: ['system'],
 };
 

@@ -159,6 +159,8 @@ export type RepeatPetitionReceived = DomainEvent<
     facts?: string;
     request?: string;
     petitionerKeys?: string[];
+    /** Linked by Hearth: the petition registered where the repeat was received (absent in older events). */
+    linkedPetitionId?: string;
     receivedAt: string;
     receivedBy: string;
     /** The case was closed by 复核: the same facts are not accepted again (art. 36). */

@@ -179,7 +179,7 @@ describe('repeat petitions are linked to the case (信访工作条例 art. 19, 3
     ...over,
   });
 
-  it('while the case is open, also when received at another unit (the case need not lie in the receiver’s subtree)', () => {
+  it('while the case is open, recorded by a user above the case, received at a unit of their subtree', () => {
     const events = decide(accepted, repeat(), who('intake', 'east'), at('2025-10-01T10:00'));
     expect(events).toEqual([
       {
@@ -198,9 +198,31 @@ describe('repeat petitions are linked to the case (信访工作条例 art. 19, 3
       },
     ]);
     expect(fold(petitionDecider, [...accepted, ...events]).repeats).toBe(1);
-    expect(decide(accepted, repeat({ receivedAtOrgUnit: 'west' }), who('intake', 'west'), at('2025-10-01T10:00'))[0].type).toBe('RepeatPetitionReceived');
     expect(refused(accepted, repeat({ receivedAtOrgUnit: 'west' }), who('intake', 'east'), at('2025-10-01T10:00')).code).toBe('OUTSIDE_ORG_SUBTREE');
     expect(refused(accepted, repeat(), who('auditor', 'city'), at('2025-10-01T10:00')).code).toBe('ROLE_NOT_ALLOWED');
+  });
+
+  // Issue 11 defect 2: nobody appends to a case outside their subtree, whatever unit they received the repeat at.
+  it('a user of another district or of a unit below the case may not record a repeat on it', () => {
+    expect(refused(accepted, repeat({ receivedAtOrgUnit: 'west' }), who('intake', 'west'), at('2025-10-01T10:00'))).toEqual({ code: 'OUTSIDE_ORG_SUBTREE', kind: 'forbidden' });
+    expect(refused(accepted, repeat({ receivedAtOrgUnit: 'east-s1-g1' }), who('intake', 'east-s1-g1'), at('2025-10-01T10:00'))).toEqual({
+      code: 'OUTSIDE_ORG_SUBTREE',
+      kind: 'forbidden',
+    });
+  });
+
+  it('a user of the accused org may not record a repeat on the accusation, even from above its unit', () => {
+    const accusation = story([register({ category: 'accusation', accusedOrgUnit: 'east-s1', orgUnit: 'east' }), who('intake', 'east'), at('2025-09-23T10:00')]);
+    expect(refused(accusation, repeat({ receivedAtOrgUnit: 'east-s1' }), who('officer', 'east-s1'), at('2025-10-01T10:00')).code).toBe('OUTSIDE_ORG_SUBTREE');
+    expect(decide(accusation, repeat(), who('intake', 'east'), at('2025-10-01T10:00'))[0].type).toBe('RepeatPetitionReceived');
+  });
+
+  it('Hearth links the petition registered at another unit, naming it, and only such a petition', () => {
+    const linked = decide(accepted, repeat({ receivedAtOrgUnit: 'west', linkedPetitionId: 'p-west' }), SYSTEM_ACTOR, at('2025-10-01T10:00'));
+    expect(linked).toMatchObject([{ type: 'RepeatPetitionReceived', data: { orgUnit: 'east-s1', receivedAtOrgUnit: 'west', linkedPetitionId: 'p-west', receivedBy: 'system' } }]);
+    expect(refused(accepted, repeat({ receivedAtOrgUnit: 'west' }), SYSTEM_ACTOR, at('2025-10-01T10:00')).code).toBe('LINKED_PETITION_REQUIRED');
+    // A person's link never carries a linked petition id (it is Hearth's record of where the repeat went).
+    expect(decide(accepted, repeat({ linkedPetitionId: 'p-x' }), who('intake', 'east'), at('2025-10-01T10:00'))[0].data).not.toHaveProperty('linkedPetitionId');
   });
 
   it('after 复核 closed the case it is still linked; after any other closure it is not', () => {

@@ -130,14 +130,25 @@ export function decideReplyToSupervision(
 
 /**
  * A repeat petition — the same petitioner on the same subject while this case is open, or after 复核 closed it — is
- * linked here instead of opening a new case (art. 19, 36). It may arrive at any unit: the receiving unit must lie in
- * the actor's subtree; the case itself need not.
+ * linked here instead of opening a new case (art. 19, 36). A person records it only on a case of their own subtree,
+ * received at a unit of their subtree; a repeat received elsewhere was registered there as that unit's own case and
+ * Hearth itself links it here (`linkedPetitionId`, repeat-key.decider.ts), so nobody appends to a case outside their
+ * subtree and the receiving unit is not told that this case exists (art. 46(5)).
  */
 export function decideRepeat(command: Extract<PetitionCommand, { type: 'RecordRepeatPetition' }>, state: PetitionState, ctx: DecisionContext): PetitionEvent[] {
   const unit = command.receivedAtOrgUnit;
+  const bySystem = ctx.actor.role === 'system';
+  if (!bySystem) {
+    if (!ctx.org.isWithin(state.orgUnit!, ctx.actor.orgUnit))
+      throw forbidden('OUTSIDE_ORG_SUBTREE', `the case (${state.orgUnit}) is outside the subtree of ${ctx.actor.orgUnit}`);
+    if (state.accusedOrgUnit && ctx.org.isWithin(ctx.actor.orgUnit, state.accusedOrgUnit))
+      throw forbidden('OUTSIDE_ORG_SUBTREE', `the case is outside what ${ctx.actor.orgUnit} may see`);
+  }
   if (!ctx.org.has(unit)) throw ruleViolation('UNKNOWN_ORG_UNIT', `unknown org unit ${unit}`, { orgUnit: unit });
-  if (!ctx.org.isWithin(unit, ctx.actor.orgUnit))
+  if (!bySystem && !ctx.org.isWithin(unit, ctx.actor.orgUnit))
     throw forbidden('OUTSIDE_ORG_SUBTREE', `the receiving unit (${unit}) is outside the subtree of ${ctx.actor.orgUnit}`);
+  if (bySystem && !command.linkedPetitionId?.trim())
+    throw ruleViolation('LINKED_PETITION_REQUIRED', 'Hearth links a repeat only from the petition registered where it was received');
   const afterRecheck = state.status === 'Closed' && state.closeReason === 'rechecked';
   if (state.status === 'Closed' && !afterRecheck)
     throw ruleViolation('CASE_NOT_LINKABLE', 'a case closed other than by 复核 takes no repeat petitions; register a new one', { status: state.status });
@@ -155,6 +166,7 @@ export function decideRepeat(command: Extract<PetitionCommand, { type: 'RecordRe
         ...(command.facts ? { facts: command.facts } : {}),
         ...(command.request ? { request: command.request } : {}),
         ...(command.petitionerKeys?.length ? { petitionerKeys: command.petitionerKeys } : {}),
+        ...(bySystem ? { linkedPetitionId: command.linkedPetitionId } : {}),
         receivedAt: ctx.now,
         receivedBy: ctx.actor.id,
         afterRecheck,
