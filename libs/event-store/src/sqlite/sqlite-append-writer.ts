@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { AppendResult, ExpectedRevision, NewEvent, WrongExpectedRevisionError } from '../event-store.port';
 import { canonicalEvent, GENESIS, logLink, streamLink } from './hash-chain';
+import { EventIdTakenError } from '../event-ids';
 
 /** One append of a group commit. */
 export interface AppendRequest {
@@ -95,9 +96,7 @@ export class SqliteAppendWriter {
     if (events.length > 0) {
       const first = this.stmt.eventById.get(events[0].id);
       if (first) {
-        if (first.stream_id !== streamId) {
-          throw new Error(`event id ${events[0].id} is already stored in stream ${first.stream_id}; cannot append it to ${streamId}`);
-        }
+        if (first.stream_id !== streamId) throw new EventIdTakenError(events[0].id, first.stream_id, streamId);
         let position = first.position;
         for (let i = 1; i < events.length; i++) {
           const row = this.stmt.eventById.get(events[i].id);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor, Decider, DecisionContext, DomainEvent } from '@hearth/domain';
 import { EventStore, ReadStreamOptions, RecordedEvent, SqliteEventStore } from '@hearth/event-store';
 import type { Clock } from '../clock/clock';
+import { commandMetaFrom } from '../http/command-meta';
 import { CommandRunner } from './command-runner';
 
 type Add = { type: 'Add'; n: number };
@@ -75,4 +76,42 @@ describe('CommandRunner cache', () => {
     expect(out.revision).toBe(2);
     expect((await store.readStream('counter-c')).map((e) => (e.data as Added['data']).totalAfter)).toEqual([1, 11, 111]);
   });
+});
+
+describe('Idempotency-Key bound to the command whatever ids the client chose (issue 11.8)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hearth-runner-key-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('derives the command id from the caller and the key only', () => {
+    const h = { 'idempotency-key': 'visit-7' };
+    const other: Actor = { id: 'officer.y', role: 'officer', orgUnit: 'y' };
+    expect(commandMetaFrom(h, actor, 'petition|p1|RegisterPetition').commandId).toBe(commandMetaFrom(h, actor, 'petition|p2|RegisterPetition').commandId);
+    expect(commandMetaFrom(h, actor).commandId).not.toBe(commandMetaFrom(h, other).commandId);
+    expect(commandMetaFrom({}, actor).commandId).not.toBe(commandMetaFrom({}, actor).commandId);
+  });
+
+  for (const writerThread of [false, true]) {
+    it(`refuses the key on another stream with IDEMPOTENCY_KEY_REUSED and appends nothing, also after a restart (writer thread ${writerThread})`, async () => {
+      const file = join(dir, `log-${writerThread}.sqlite`);
+      let store = new SqliteEventStore({ file, writerThread });
+      const { commandId } = commandMetaFrom({ 'idempotency-key': 'k-1' }, actor, 'ignored');
+      const first = await new CommandRunner(store, context, clock).execute(counter, 'a', { type: 'Add', n: 1 }, actor, { commandId });
+      const runner = new CommandRunner(store, context, clock);
+      await expect(runner.execute(counter, 'b', { type: 'Add', n: 1 }, actor, { commandId })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', kind: 'rule' });
+      expect(await store.readStream('counter-b')).toEqual([]);
+      // The same request again is the first one's answer.
+      expect(await runner.execute(counter, 'a', { type: 'Add', n: 1 }, actor, { commandId })).toEqual({ ...first, replayed: true });
+
+      // The log remembers the key: a new process (empty caches) refuses it too.
+      await store.close();
+      store = new SqliteEventStore({ file, writerThread });
+      const fresh = new CommandRunner(store, context, clock);
+      await expect(fresh.execute(counter, 'c', { type: 'Add', n: 2 }, actor, { commandId })).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(await store.headPosition()).toBe(first.position);
+      await store.close();
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Actor, Decider, DecisionContext, DomainError, DomainEvent } from '@hearth/domain';
-import { EventStore, RecordedEvent, WrongExpectedRevisionError, eventIdFor } from '@hearth/event-store';
+import { EventStore, RecordedEvent, WrongExpectedRevisionError, eventIdFor, isEventIdTaken } from '@hearth/event-store';
 import type { Clock } from '../clock/clock';
 
 export interface CommandMeta {
@@ -40,6 +40,8 @@ interface CachedStream {
   commands: Map<string, { hash?: string; lastRevision: number; lastPosition: number; events: string[] }>;
 }
 
+const keyReused = (): DomainError => new DomainError('IDEMPOTENCY_KEY_REUSED', '此 Idempotency-Key 已用于另一个请求（不同的请求内容或案件），请换一个新的键');
+
 export type ContextFactory = (actor: Actor, now: string) => DecisionContext;
 
 /** The current schema version of events written now (upcasters turn older ones into this). */
@@ -73,8 +75,7 @@ export class CommandRunner {
       const cached = await this.load(decider, streamId);
       const prior = cached.commands.get(meta.commandId);
       if (prior) {
-        if (prior.hash && prior.hash !== hash)
-          throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was already used with a different request');
+        if (prior.hash && prior.hash !== hash) throw keyReused();
         return { streamId, revision: prior.lastRevision, position: prior.lastPosition, events: prior.events, replayed: true };
       }
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== cached.revision)
@@ -107,6 +108,8 @@ export class CommandRunner {
         if (result.written) this.remember(decider, streamId, cached, decided, meta.commandId, hash, result.nextRevision, result.position);
         return { streamId, revision: result.nextRevision, position: result.position, events: decided.map((e) => e.type), replayed: !result.written };
       } catch (err) {
+        // The command id already names events of another stream: its Idempotency-Key was used for another case.
+        if (isEventIdTaken(err)) throw keyReused();
         if (!(err instanceof WrongExpectedRevisionError)) throw err;
         if (meta.expectedRevision !== undefined || attempt >= this.retries) throw new ConcurrencyConflict(streamId, err.actual, meta.expectedRevision);
       }
