@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SqliteEventStore } from '@hearth/event-store';
@@ -71,5 +72,47 @@ describe('hearth verify', () => {
 
     expect(hearth('verify', '--file', join(dir, 'missing.db')).code).toBe(2);
     expect(hearth('verify', '--file', copy('ok2.db'), '--head', 'nonsense').code).toBe(2);
+  }, 120_000);
+
+  it('opens the file read-only: a log whose chain was removed after an edit is "cannot check" (exit 2), byte for byte unchanged (issue 11.6)', () => {
+    const sha = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    const columns = (f: string) => {
+      const db = new Database(f, { readonly: true });
+      const names = (db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name);
+      db.close();
+      return names;
+    };
+
+    // Edit an event, then drop the hash columns: opening the store would chain the edited log afresh.
+    const dropped = copy('dropped.db', (db) => {
+      db.prepare("UPDATE events SET data = '{\"i\":99}' WHERE position = 7").run();
+      db.exec('ALTER TABLE events DROP COLUMN stream_hash; ALTER TABLE events DROP COLUMN log_hash;');
+    });
+    const before = sha(dropped);
+    const r = hearth('verify', '--file', dropped);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^CANNOT CHECK: the events table has no stream_hash, log_hash column/m);
+    expect(sha(dropped)).toBe(before);
+    expect(columns(dropped)).not.toContain('log_hash');
+    const json = hearth('verify', '--file', dropped, '--json');
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.out)).toMatchObject({ ok: false, checked: false });
+    expect(sha(dropped)).toBe(before);
+
+    // Hashes wiped instead of columns dropped: no chain either.
+    const wiped = copy('wiped.db', (db) => db.prepare('UPDATE events SET stream_hash = NULL, log_hash = NULL').run());
+    const wipedSha = sha(wiped);
+    expect(hearth('verify', '--file', wiped).code).toBe(2);
+    expect(sha(wiped)).toBe(wipedSha);
+
+    // An intact log is verified without being written to either; a file that is no database cannot be checked.
+    const intact = copy('intact.db');
+    const intactSha = sha(intact);
+    expect(hearth('verify', '--file', intact).code).toBe(0);
+    expect(sha(intact)).toBe(intactSha);
+    const junk = join(dir, 'junk.db');
+    writeFileSync(junk, 'not a database at all, just text '.repeat(200));
+    expect(hearth('verify', '--file', junk).code).toBe(2);
+    expect(readFileSync(junk, 'utf8')).toBe('not a database at all, just text '.repeat(200));
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { configFromEnv, OrgRegistry, UserRecord } from '@hearth/platform';
 import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
 import { existsSync } from 'node:fs';
-import { ChainHead, SqliteEventStore } from '@hearth/event-store';
+import { ChainHead, verifyLogFile } from '@hearth/event-store';
 
 const USAGE = `hearth <command>
   tokens [--user ID] [--short]   print bearer tokens for the demo users (HEARTH_JWT_SECRET must be set)
@@ -14,7 +14,8 @@ const USAGE = `hearth <command>
                                  generation next to the active one and switches when it has caught up (--wait: until then);
                                  --drop (emergency): delete the active read models, rebuilt in place (queries see partial data)
   verify [--file PATH] [--head POSITION:HASH] [--json]
-                                 walk the SQLite log's hash chains; exit 0 intact, 1 broken (prints where and how), 2 cannot check.
+                                 walk the SQLite log's hash chains (read-only; the file is never changed); exit 0 intact,
+                                 1 broken (prints where and how), 2 cannot check (no file, no chain: hash columns or hashes gone).
                                  Keep the printed head elsewhere: only --head proves that no events were cut off the end
 `;
 
@@ -95,24 +96,27 @@ async function verify(args: string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const store = new SqliteEventStore({ file });
-  try {
-    const report = await store.verifyIntegrity(expectedHead ? { expectedHead } : {});
-    if (values.json) console.log(JSON.stringify(report, null, 2));
-    else if (report.ok) {
-      const head = report.head ? `head ${report.head.position}:${report.head.logHash}` : 'empty log';
-      console.log(`OK: ${report.checkedEvents} events in ${report.checkedStreams} streams verified${report.checkedAgainstHead ? ' against the kept head' : ''}; ${head}`);
-    } else {
-      const b = report.break!;
-      const where = [`position ${b.position}`, b.streamId && `stream ${b.streamId}`, b.revision !== undefined && `revision ${b.revision}`, b.eventId && `event ${b.eventId}`]
-        .filter(Boolean)
-        .join(', ');
-      console.log(`BROKEN: ${b.kind} at ${where}\n  ${b.detail}\n  ${report.checkedEvents} events verified before the break`);
-    }
-    process.exitCode = report.ok ? 0 : 1;
-  } finally {
-    await store.close();
+  // Read-only, never through the store (which migrates and chains older files when it opens them): see verifyLogFile.
+  const verified = await verifyLogFile(file, expectedHead ? { expectedHead } : {});
+  if (!verified.checked) {
+    if (values.json) console.log(JSON.stringify({ ok: false, checked: false, reason: verified.reason }, null, 2));
+    else console.log(`CANNOT CHECK: ${verified.reason}`);
+    process.exitCode = 2;
+    return;
   }
+  const report = verified.report;
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else if (report.ok) {
+    const head = report.head ? `head ${report.head.position}:${report.head.logHash}` : 'empty log';
+    console.log(`OK: ${report.checkedEvents} events in ${report.checkedStreams} streams verified${report.checkedAgainstHead ? ' against the kept head' : ''}; ${head}`);
+  } else {
+    const b = report.break!;
+    const where = [`position ${b.position}`, b.streamId && `stream ${b.streamId}`, b.revision !== undefined && `revision ${b.revision}`, b.eventId && `event ${b.eventId}`]
+      .filter(Boolean)
+      .join(', ');
+    console.log(`BROKEN: ${b.kind} at ${where}\n  ${b.detail}\n  ${report.checkedEvents} events verified before the break`);
+  }
+  process.exitCode = report.ok ? 0 : 1;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { ChainHead, IntegrityBreak, IntegrityReport, VerifyIntegrityOptions } from '../event-store.port';
 import { canonicalEvent, GENESIS, logLink, streamLink } from './hash-chain';
 
@@ -284,4 +284,49 @@ export async function verifyChain(
       });
   }
   return report();
+}
+
+/** What `hearth verify` can say about a file: the walk's report, or why there is no chain to walk. */
+export type FileVerification = { checked: true; report: IntegrityReport } | { checked: false; reason: string };
+
+const CHAIN_TABLES = ['events', 'streams', 'sqlite_sequence'];
+const CHAIN_COLUMNS = ['position', 'stream_id', 'revision', 'event_id', 'type', 'data', 'metadata', 'recorded_at', 'stream_hash', 'log_hash'];
+
+/** Why the file holds no chain to check (tables or hash columns missing, or no event hashed), or undefined. */
+function missingChain(db: Database.Database): string | undefined {
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
+  const absentTables = CHAIN_TABLES.filter((t) => !tables.has(t));
+  if (absentTables.length) return `the file has no ${absentTables.join(', ')} table: it is not a Hearth event log, or its counters were removed`;
+  const columns = new Set((db.prepare('PRAGMA table_info(events)').all() as Array<{ name: string }>).map((c) => c.name));
+  const absentColumns = CHAIN_COLUMNS.filter((c) => !columns.has(c));
+  if (absentColumns.length) return `the events table has no ${absentColumns.join(', ')} column: there is no hash chain to check the events against`;
+  const events = db.prepare('SELECT EXISTS (SELECT 1 FROM events) AS any').get() as { any: number };
+  const hashed = db.prepare('SELECT EXISTS (SELECT 1 FROM events WHERE stream_hash IS NOT NULL OR log_hash IS NOT NULL) AS any').get() as { any: number };
+  if (events.any && !hashed.any) return 'no event of the log carries a hash: there is no hash chain to check the events against';
+  return undefined;
+}
+
+/**
+ * `hearth verify` on a file (issue 11.6: verify opened the store, which re-chained a file whose hash columns had been
+ * dropped after an edit, and then called it intact). The file is opened read-only and must exist; nothing is migrated
+ * or chained here, so the evidence stays byte for byte as it was. A missing chain is "cannot check", never "intact".
+ * Events without hashes inside a chained log stay a break (`unchained`): the store writes none.
+ */
+export async function verifyLogFile(file: string, options: VerifyIntegrityOptions = {}): Promise<FileVerification> {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (err) {
+    return { checked: false, reason: `cannot open ${file} read-only: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  try {
+    const missing = missingChain(db);
+    if (missing) return { checked: false, reason: missing };
+    return { checked: true, report: await verifyChain(db, options, () => undefined) };
+  } catch (err) {
+    // Not a database, or a schema the walk cannot read: nothing can be said about the chain.
+    return { checked: false, reason: `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}` };
+  } finally {
+    db.close();
+  }
 }
