@@ -7,6 +7,12 @@ export * from './calendar/local-date';
 export * from './calendar/holiday-calendar';
 export * from './calendar/day-counting';
 export * from './calendar/data';
+export * from './calendar/statutory-holidays';
+export * from './calendar/calendar.events';
+export * from './calendar/calendar.commands';
+export * from './calendar/calendar.decider';
+export * from './calendar/calendar-history';
+export * from './calendar/calendar-file';
 
 export * from './rules/rule-book';
 export * from './rules/rule-tables';
@@ -20,6 +26,7 @@ export * from './org/org-directory';
 export * from './deadlines/deadline.events';
 export * from './deadlines/deadline.state';
 export * from './deadlines/deadline.decisions';
+export * from './deadlines/deadline.recompute';
 
 export * from './petition';
 export * from './mediation';

@@ -1,7 +1,9 @@
 import { periodEnd, addWorkingDays, subtractWorkingDays } from './day-counting';
 import { HolidayCalendar } from './holiday-calendar';
 import { CN_2025, CN_2026, CN_HOLIDAYS, defaultCalendar } from './data';
-import { addDays, endOfDay, localDateOf, weekdayOf } from './local-date';
+import { addDays, endOfDay, isLocalDate, localDateOf, weekdayOf } from './local-date';
+import { DomainError } from '../common/domain-error';
+import { statutoryOffDays } from './statutory-holidays';
 import { RuleBook } from '../rules/rule-book';
 import { PETITION_RULES } from '../rules/petition.rules';
 import { defaultRuleBook } from '../rules/rule-tables';
@@ -47,9 +49,14 @@ describe('holiday data', () => {
     expect(cal.isWorkingDay('2026-02-17')).toBe(false); // 春节
   });
 
-  it('falls back to Monday–Friday for years without data', () => {
-    expect(cal.isWorkingDay('2027-01-01')).toBe(true); // a Friday; no 2027 data shipped
-    expect(cal.isWorkingDay('2027-01-02')).toBe(false);
+  it('years without data: the statutory holidays (全国年节及纪念日放假办法, 2024) and weekends, no make-up days', () => {
+    expect(cal.isWorkingDay('2027-01-01')).toBe(false); // Friday, 元旦
+    expect(cal.isWorkingDay('2027-01-02')).toBe(false); // Saturday
+    expect(cal.isWorkingDay('2027-01-04')).toBe(true);
+    // 春节 2027: 除夕 2/5 to 初三 2/8; 清明 4/5; 劳动节 5/1–5/2; 端午 6/9; 中秋 9/15; 国庆 10/1–10/3.
+    for (const d of ['2027-02-05', '2027-02-08', '2027-04-05', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-03']) expect([d, cal.isWorkingDay(d)]).toEqual([d, false]);
+    expect(cal.isWorkingDay('2027-02-09')).toBe(true);
+    expect(cal.isWorkingDay('2027-10-04')).toBe(true); // Monday after 国庆 (no State Council 调休 known yet)
   });
 });
 
@@ -200,5 +207,69 @@ describe('petition rule tables', () => {
       for (const key of Object.keys(t.limits)) expect(key.startsWith('petition.')).toBe(true);
     }
     expect(new RuleBook(PETITION_RULES).knows('zhejiang')).toBe(true);
+  });
+});
+
+describe('statutory holidays for years without data', () => {
+  it('lists the 13 days the 2024 amendment fixes, from the lunar calendar for the movable festivals', () => {
+    expect(statutoryOffDays(2027)).toEqual([
+      { date: '2027-01-01', name: '元旦' },
+      { date: '2027-02-05', name: '春节' },
+      { date: '2027-02-06', name: '春节' },
+      { date: '2027-02-07', name: '春节' },
+      { date: '2027-02-08', name: '春节' },
+      { date: '2027-04-05', name: '清明节' },
+      { date: '2027-05-01', name: '劳动节' },
+      { date: '2027-05-02', name: '劳动节' },
+      { date: '2027-06-09', name: '端午节' },
+      { date: '2027-09-15', name: '中秋节' },
+      { date: '2027-10-01', name: '国庆节' },
+      { date: '2027-10-02', name: '国庆节' },
+      { date: '2027-10-03', name: '国庆节' },
+    ]);
+  });
+
+  it('agrees with the festivals of the published 2025 and 2026 arrangements', () => {
+    for (const y of [CN_2025, CN_2026]) {
+      const published = new Set(y.offDays.map((d) => d.date));
+      for (const d of statutoryOffDays(y.year)) expect([d.date, published.has(d.date)]).toEqual([d.date, true]);
+    }
+  });
+});
+
+describe('bounded counting (issue 11, defect 3)', () => {
+  const codeOf = (f: () => unknown): string | undefined => {
+    try {
+      f();
+    } catch (e) {
+      return e instanceof DomainError ? e.code : `not a DomainError: ${String(e)}`;
+    }
+    return undefined;
+  };
+
+  it('addDays never leaves the years 1–9999 (no +010000 dates) and refuses dates that do not exist', () => {
+    expect(addDays('9999-12-30', 1)).toBe('9999-12-31');
+    expect(codeOf(() => addDays('9999-12-31', 1))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => addDays('2025-01-01', 1e9))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => addDays('2025-02-30', 1))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => addDays('2025-01-01', 1.5))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(isLocalDate('2025-02-30')).toBe(false);
+    expect(isLocalDate('2024-02-29')).toBe(true);
+  });
+
+  it('a period that cannot be counted is a rule error, not a loop', () => {
+    expect(codeOf(() => periodEnd('2025-01-01', workingDays(1e9), cal))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => periodEnd('2025-01-01', calendarDays(-1), cal))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => subtractWorkingDays('2025-01-01', Number.NaN, cal))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => periodEnd('9999-12-20', calendarDays(15), cal))).toBe('PERIOD_NOT_COUNTABLE');
+    // A calendar with no working day at all: every loop stops after a bounded number of days.
+    const never = new (class extends HolidayCalendar {
+      override isWorkingDay(): boolean {
+        return false;
+      }
+    })([]);
+    expect(codeOf(() => periodEnd('2025-01-01', calendarDays(15), never))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => addWorkingDays('2025-01-01', 5, never))).toBe('PERIOD_NOT_COUNTABLE');
+    expect(codeOf(() => subtractWorkingDays('2025-01-01', 3, never))).toBe('PERIOD_NOT_COUNTABLE');
   });
 });

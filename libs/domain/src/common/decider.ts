@@ -18,6 +18,11 @@ export interface DecisionContext {
   actor: Actor;
   now: string;
   calendar: HolidayCalendar;
+  /**
+   * The calendar a recorded `calendarVersion` names (from the calendar stream), when the caller has the log's calendar
+   * history; undefined if unknown. Lets a recomputation check what a deadline was counted with.
+   */
+  calendarAt?: (version: string) => HolidayCalendar | undefined;
   rules: RuleBook;
   org: OrgDirectory;
   /** Jurisdiction whose rule table applies to new cases (configuration). */

@@ -2,6 +2,7 @@ import type { DecisionContext } from '../common/decider';
 import { ruleViolation, forbidden, notFound } from '../common/domain-error';
 import { addWorkingDays, periodEnd, subtractWorkingDays } from '../calendar/day-counting';
 import { endOfDay, localDateOf, LocalDate } from '../calendar/local-date';
+import type { HolidayCalendar } from '../calendar/holiday-calendar';
 import type { OrgDirectory } from '../org/org-directory';
 import type { DeadlineRule, ExpiryEffect } from '../rules/rule-book';
 import type {
@@ -23,7 +24,12 @@ export type DeadlineCommand =
    * `step` it is the due time, as timers armed before ladders existed send it). Decides nothing if the duty was met.
    */
   | { type: 'ExpireDeadline'; deadlineId: string; step?: LadderStep; level?: number; at?: string }
-  | { type: 'AcknowledgeEscalation'; deadlineId: string; level: number; note: string };
+  | { type: 'AcknowledgeEscalation'; deadlineId: string; level: number; note: string }
+  /**
+   * Sent by Hearth when the calendar changed (a year loaded or revised): every pending deadline of the case is counted
+   * again with the calendar in force; `calendarVersion` is the version that prompted it (it names the command id).
+   */
+  | { type: 'RecomputeDeadlines'; calendarVersion: string };
 
 const DAY_MS = 86_400_000;
 
@@ -94,6 +100,13 @@ function nextRung(ladder: readonly LadderEntry[], rung: LadderEntry): NextRung {
   return i >= 0 && i + 1 < ladder.length ? ladder[i + 1] : null;
 }
 
+/** A period that reaches a year without a loaded arrangement is provisional (counted with the statutory holidays). */
+export function isProvisional(calendar: HolidayCalendar, from: LocalDate, to: LocalDate): boolean {
+  const last = Number(to.slice(0, 4));
+  for (let y = Number(from.slice(0, 4)); y <= last; y++) if (!calendar.covers(`${y}-01-01`)) return true;
+  return false;
+}
+
 export const nextDeadlineId = (deadlines: Deadlines, kind: string): string =>
   `${kind}-${Object.values(deadlines).filter((d) => d.kind === kind).length + 1}`;
 
@@ -125,7 +138,8 @@ export function openDeadline(
       onExpiry: rule.onExpiry,
       legalBasis: rule.legalBasis,
       calendarVersion: ctx.calendar.version,
-      calendarCovered: ctx.calendar.covers(trigger) && ctx.calendar.covers(dueDate),
+      calendarCovered: !isProvisional(ctx.calendar, trigger, dueDate),
+      ...(isProvisional(ctx.calendar, trigger, dueDate) ? { provisional: true } : {}),
       ...(ladder ? { ladder } : {}),
     },
   };
@@ -161,6 +175,8 @@ export function openDatedDeadline(
       legalBasis,
       calendarVersion: ctx.calendar.version,
       calendarCovered: ctx.calendar.covers(dueDate),
+      // The date is given, not counted; its ladder's working days may still be provisional.
+      ...(ctx.calendar.covers(dueDate) ? {} : { provisional: true }),
       ...(ladder ? { ladder } : {}),
     },
   };
@@ -170,12 +186,21 @@ export function openDatedDeadline(
  * A pending deadline gets a new due date (extension, calendar change): the event carries the new ladder, computed
  * with the ladder configuration in force when the deadline opened.
  */
-export function moveDeadline(d: DeadlineState, dueDate: LocalDate, reason: string, ctx: DecisionContext): DeadlineMoved {
+export function moveDeadline(d: DeadlineState, dueDate: LocalDate, reason: string, ctx: DecisionContext, extensionDays?: number): DeadlineMoved {
   const dueAt = endOfDay(dueDate);
   const ladder = computeLadder({ dueDate, dueAt, ownerOrgUnit: d.ownerOrgUnit, onExpiry: d.onExpiry }, d.startDate, ctx);
   return {
     type: 'DeadlineMoved',
-    data: { deadlineId: d.deadlineId, kind: d.kind, dueDate, dueAt, reason, calendarVersion: ctx.calendar.version, ...(ladder ? { ladder } : {}) },
+    data: {
+      deadlineId: d.deadlineId,
+      kind: d.kind,
+      dueDate,
+      dueAt,
+      reason,
+      calendarVersion: ctx.calendar.version,
+      ...(ladder ? { ladder } : {}),
+      ...(extensionDays !== undefined ? { extensionDays } : {}),
+    },
   };
 }
 

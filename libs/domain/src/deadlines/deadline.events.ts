@@ -25,8 +25,14 @@ export interface DeadlineOpenedData {
   onExpiry: ExpiryEffect;
   legalBasis: string;
   calendarVersion: string;
-  /** False when the due date falls in a year with no holiday data (weekends only were used). */
+  /** False when the period reaches a year with no loaded holiday data (counted with the statutory holidays only). */
   calendarCovered: boolean;
+  /**
+   * True when the period reaches a year whose State Council arrangement is not loaded: counted with the statutory
+   * holidays and weekends only, recomputed (DeadlineRecomputed) when the year is loaded. Absent = false.
+   */
+  provisional?: boolean;
+
   /**
    * The escalation ladder, computed from the calendar and the ladder configuration when the deadline opened (or
    * moved) and stored here, so a replay never recomputes it with newer configuration. Sorted by `at`. Absent for
@@ -55,7 +61,36 @@ export type DeadlineMet = DomainEvent<'DeadlineMet', { deadlineId: string; kind:
 /** Extension, calendar change (`reason: 'calendar'`, DeadlineRecomputed in the spec) or a new due date. */
 export type DeadlineMoved = DomainEvent<
   'DeadlineMoved',
-  { deadlineId: string; kind: string; dueDate: LocalDate; dueAt: string; reason: string; calendarVersion: string; ladder?: LadderEntry[] }
+  {
+    deadlineId: string;
+    kind: string;
+    dueDate: LocalDate;
+    dueAt: string;
+    reason: string;
+    calendarVersion: string;
+    ladder?: LadderEntry[];
+    /** Calendar days added by an extension (counted from the previous due date), so a recount can repeat it. */
+    extensionDays?: number;
+  }
+>;
+/**
+ * The calendar changed (a year loaded or revised): the pending deadline is counted again from its trigger with the
+ * new calendar (民法典 art. 201, 203) and gets the new due date and ladder. Timers and alerts follow as for a move.
+ */
+export type DeadlineRecomputed = DomainEvent<
+  'DeadlineRecomputed',
+  {
+    deadlineId: string;
+    kind: string;
+    previousDueDate: LocalDate;
+    dueDate: LocalDate;
+    dueAt: string;
+    ladder?: LadderEntry[];
+    calendarVersion: string;
+    provisional: boolean;
+    reason: 'calendar';
+    legalBasis: string;
+  }
 >;
 /** due − N working days: the assigned officer (or the owning unit's officers) is reminded. */
 export type DeadlineApproaching = DomainEvent<
@@ -101,6 +136,7 @@ export type DeadlineEvent =
   | DeadlineOpened
   | DeadlineMet
   | DeadlineMoved
+  | DeadlineRecomputed
   | DeadlineApproaching
   | DeadlineDueSoon
   | DeadlineMissed
@@ -113,6 +149,7 @@ export const DEADLINE_EVENT_TYPES: ReadonlySet<string> = new Set([
   'DeadlineOpened',
   'DeadlineMet',
   'DeadlineMoved',
+  'DeadlineRecomputed',
   'DeadlineApproaching',
   'DeadlineDueSoon',
   'DeadlineMissed',

@@ -1,3 +1,4 @@
+import { daysBetween } from '../calendar/local-date';
 import type { DeadlineEvent, DeadlineOpenedData } from './deadline.events';
 
 export type DeadlineStatus = 'open' | 'missed' | 'met' | 'lapsed' | 'cancelled';
@@ -9,6 +10,8 @@ export interface DeadlineState extends DeadlineOpenedData {
   escalationLevel: number;
   /** Ladder rungs already reached since the deadline opened or last moved (`approaching`, `dueSoon`, `missed`, `escalated:2`…). */
   reached: string[];
+  /** Calendar days of each extension, in order (recounting repeats them after the base period). */
+  extensions?: number[];
 }
 
 /** Key of a rung in `reached`. */
@@ -23,9 +26,14 @@ export function evolveDeadlines(deadlines: Deadlines, event: DeadlineEvent): Dea
   switch (event.type) {
     case 'DeadlineOpened':
       return { ...deadlines, [event.data.deadlineId]: { ...event.data, status: 'open', acknowledgedLevels: [], escalationLevel: 0, reached: [] } };
-    case 'DeadlineMoved': {
+    case 'DeadlineMoved':
+    case 'DeadlineRecomputed': {
       const d = deadlines[event.data.deadlineId];
       if (!d) return deadlines;
+      const calendarPatch =
+        event.type === 'DeadlineRecomputed'
+          ? { provisional: event.data.provisional, calendarCovered: !event.data.provisional }
+          : { extensions: [...(d.extensions ?? []), event.data.extensionDays ?? Math.max(0, daysBetween(d.dueDate, event.data.dueDate))] };
       const reopened = d.status === 'missed' && event.data.dueAt > d.dueAt ? 'open' : d.status;
       // A move starts a new ladder (the one on the event; none on events written before ladders existed).
       const { ladder: _old, ...rest } = d;
@@ -33,6 +41,7 @@ export function evolveDeadlines(deadlines: Deadlines, event: DeadlineEvent): Dea
         ...deadlines,
         [d.deadlineId]: {
           ...rest,
+          ...calendarPatch,
           ...(event.data.ladder ? { ladder: event.data.ladder } : {}),
           dueDate: event.data.dueDate,
           dueAt: event.data.dueAt,

@@ -3,6 +3,7 @@ import type { Role } from '../common/actor';
 import { DomainError, forbidden, notFound, ruleViolation } from '../common/domain-error';
 import { localDateOf, LocalDate, isLocalDate } from '../calendar/local-date';
 import { cancelPendingDeadlines, decideAcknowledge, decideLadderStep, meetDeadlines, openDeadline } from '../deadlines/deadline.decisions';
+import { countedBy, decideRecompute } from '../deadlines/deadline.recompute';
 import { pendingOfKind } from '../deadlines/deadline.state';
 import type { DeadlineEvent } from '../deadlines/deadline.events';
 import { computeCategory } from './hardship-category';
@@ -59,7 +60,7 @@ const INTAKE: readonly Role[] = ['intake', 'officer', 'head'];
  * Who may issue each command (auditors never). ExpireDeadline: `system` only (the timer);
  * AcknowledgeEscalation: supervisors/heads above the owning unit (checked by decideAcknowledge).
  */
-const ROLES: Record<Exclude<HardshipCommand['type'], 'ExpireDeadline' | 'AcknowledgeEscalation'>, readonly Role[]> = {
+const ROLES: Record<Exclude<HardshipCommand['type'], 'ExpireDeadline' | 'AcknowledgeEscalation' | 'RecomputeDeadlines'>, readonly Role[]> = {
   ApplyForHardshipFile: INTAKE,
   PreScreen: WORKERS,
   RecordHomeVisit: WORKERS,
@@ -246,6 +247,12 @@ export function decideHardship(cmd: HardshipCommand, s: HardshipFileState, ctx: 
         },
       },
     ];
+  }
+
+  // The calendar changed: Hearth counts the file's periods again (rules in force on each deadline's trigger day).
+  if (cmd.type === 'RecomputeDeadlines') {
+    if (!s.exists) throw notFound('HARDSHIP_FILE_NOT_FOUND', 'no such hardship file');
+    return decideRecompute(s.deadlines, ctx, countedBy((d) => ctx.rules.deadline(hardshipRuleKey(d.kind), s.jurisdiction, d.startDate)));
   }
 
   if (cmd.type === 'ExpireDeadline' || cmd.type === 'AcknowledgeEscalation') {

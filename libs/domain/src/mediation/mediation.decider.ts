@@ -12,6 +12,7 @@ import {
   openDeadline,
 } from '../deadlines/deadline.decisions';
 import { isDeadlineEvent } from '../deadlines/deadline.events';
+import { countedBy, decideRecompute } from '../deadlines/deadline.recompute';
 import { Deadlines, evolveDeadlines, isPending, pendingOfKind } from '../deadlines/deadline.state';
 import type { DeadlineRule } from '../rules/rule-book';
 import type { MediationCommand } from './mediation.commands';
@@ -65,6 +66,7 @@ export const MEDIATION_COMMAND_ROLES: Readonly<Record<CommandType, readonly Role
   CloseMediation: ['head'],
   ExpireDeadline: ['system'],
   AcknowledgeEscalation: ['supervisor', 'head'],
+  RecomputeDeadlines: ['system'],
 };
 
 /** Before an agreement takes effect: the mediation clocks run. */
@@ -353,6 +355,16 @@ function decide(command: MediationCommand, state: MediationState, rawCtx: Decisi
     case 'AcknowledgeEscalation':
       return decideAcknowledge(state.deadlines, command.deadlineId, command.level, command.note, ctx);
 
+    // Counted periods follow the calendar; an obligation's due date is given by the agreement (no rule: never recounted).
+    case 'RecomputeDeadlines':
+      return decideRecompute(
+        state.deadlines,
+        ctx,
+        countedBy((d) =>
+          d.kind === 'obligation' ? undefined : d.kind.startsWith('legalAid') ? legalAidRule(f, ctx, d.kind, d.startDate) : ruleOf(f, ctx, d.kind),
+        ),
+      );
+
     case 'AcceptApplication':
     case 'RejectApplication': {
       requireStatus(state, ['Applied'], command.type);
@@ -454,6 +466,7 @@ function decide(command: MediationCommand, state: MediationState, rawCtx: Decisi
           dueAt: endOfDay(newDueDate),
           reason: 'extended_with_consent',
           calendarVersion: ctx.calendar.version,
+          extensionDays: command.days,
         },
       });
       return out.events;

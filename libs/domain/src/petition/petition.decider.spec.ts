@@ -339,7 +339,7 @@ describe('petitionDecider', () => {
   describe('NotifyReceipt', () => {
     it('records the notice; the case stays Registered', () => {
       const w = given(registered).when({ type: 'NotifyReceipt', method: '短信' }, ctx(officerS, at('2025-09-23T15:00')));
-      w.then([{ type: 'PetitionReceiptNotified', data: { method: '短信', notifiedAt: '2025-09-23T07:00:00.000Z' } }]);
+      w.then([{ type: 'PetitionReceiptNotified', data: { method: '短信', notifiedAt: '2025-09-23T07:00:00.000Z', legalBasis: '信访工作条例 art. 23' } }]);
       expect(w.state()).toMatchObject({ status: 'Registered', receiptNotified: true });
     });
 
@@ -609,7 +609,7 @@ describe('petitionDecider', () => {
     it('the receiving head objects within 5 working days: the case returns to the sender with a new acceptance period', () => {
       const w = given(transferred).when(object, ctx(headD, at('2025-10-09T17:00')));
       w.then([
-        { type: 'PetitionTransferObjected', data: { byOrgUnit: 'dist-a', returnedTo: 'city', reasons: '不属于本级管辖', objectedAt: '2025-10-09T09:00:00.000Z' } },
+        { type: 'PetitionTransferObjected', data: { byOrgUnit: 'dist-a', returnedTo: 'city', reasons: '不属于本级管辖', objectedAt: '2025-10-09T09:00:00.000Z', legalBasis: '信访工作条例 art. 23' } },
         { type: 'DeadlineCancelled', data: { deadlineId: 'acceptance-2', kind: 'acceptance', reason: 'transfer objected' } },
         { type: 'DeadlineCancelled', data: { deadlineId: 'transferObjection-1', kind: 'transferObjection', reason: 'transfer objected' } },
         acceptanceOpened({
@@ -1218,7 +1218,7 @@ describe('petitionDecider', () => {
       const w = given(answered).when(expire('reviewWindow-1'), ctx(system, at('2025-11-20T00:00')));
       w.then([
         { type: 'DeadlineLapsed', data: { deadlineId: 'reviewWindow-1', kind: 'reviewWindow', lapsedAt: '2025-11-19T16:00:00.000Z' } },
-        { type: 'PetitionClosed', data: { reason: 'window_lapsed', closedAt: '2025-11-19T16:00:00.000Z', closedBy: 'system' } },
+        { type: 'PetitionClosed', data: { reason: 'window_lapsed', closedAt: '2025-11-19T16:00:00.000Z', closedBy: 'system', legalBasis: '信访工作条例 art. 35' } },
       ]);
       expect(w.state()).toMatchObject({ status: 'Closed', closeReason: 'window_lapsed' });
     });

@@ -13,6 +13,7 @@ import {
   openDeadline,
 } from '../deadlines/deadline.decisions';
 import { isDeadlineEvent } from '../deadlines/deadline.events';
+import { countedBy, decideRecompute } from '../deadlines/deadline.recompute';
 import { Deadlines, DeadlineState, evolveDeadlines, pendingOfKind } from '../deadlines/deadline.state';
 import { SYSTEM_ACTOR } from '../common/actor';
 import { applicationFromPetition, MediationRouting, normalizeRouting } from '../mediation/from-petition';
@@ -73,6 +74,7 @@ export const PETITION_COMMAND_ROLES: Readonly<Record<Exclude<CommandType, 'Ackno
   ReplyToSupervision: ['officer', 'head'],
   RecordRepeatPetition: ['intake', 'officer', 'head', 'system'],
   ExpireDeadline: ['system'],
+  RecomputeDeadlines: ['system'],
 };
 
 /** Which close reasons a `ClosePetition` command may give in which status. */
@@ -296,6 +298,9 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
 
   if (command.type === 'RegisterPetition') return decideRegister(command, state, ctx);
   if (state.status === 'None') throw notFound('PETITION_NOT_FOUND', 'no such petition');
+  // 交办 due dates are given by the assigning union, not counted: never recounted.
+  if (command.type === 'RecomputeDeadlines')
+    return decideRecompute(state.deadlines, ctx, countedBy((d) => (d.kind === 'assignedDown' ? undefined : ruleOf(state, ctx, d.kind))));
   if (command.type === 'AcknowledgeEscalation') return decideAcknowledge(state.deadlines, command.deadlineId, command.level, command.note, ctx);
   if (command.type === 'RecordRepeatPetition') {
     requireRole(ctx, PETITION_COMMAND_ROLES.RecordRepeatPetition, command.type);
@@ -311,7 +316,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
   switch (command.type) {
     case 'NotifyReceipt':
       requireStatus(state, ['Registered'], command.type);
-      return out.push({ type: 'PetitionReceiptNotified', data: { method: command.method, notifiedAt: now } }).events;
+      return out.push({ type: 'PetitionReceiptNotified', data: { method: command.method, notifiedAt: now, legalBasis: `${REGS} art. 23` } }).events;
 
     case 'AcceptPetition':
     case 'NotAcceptPetition':
@@ -346,7 +351,13 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       requireText(command.reasons, 'REASON_REQUIRED', 'the reasons for objecting');
       out.push({
         type: 'PetitionTransferObjected',
-        data: { byOrgUnit: transfer.toOrgUnit, returnedTo: transfer.fromOrgUnit, reasons: command.reasons, objectedAt: now },
+        data: {
+          byOrgUnit: transfer.toOrgUnit,
+          returnedTo: transfer.fromOrgUnit,
+          reasons: command.reasons,
+          objectedAt: now,
+          legalBasis: ruleOf(state, ctx, 'transferObjection').legalBasis,
+        },
       });
       out.push(...cancelPendingDeadlines(out.deadlines, 'transfer objected', ['transferObjection', 'acceptance']));
       if (state.identityKnown) out.push(openDeadline(out.deadlines, 'acceptance', ruleOf(state, ctx, 'acceptance'), today, transfer.fromOrgUnit, ctx));
@@ -460,7 +471,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       if (!openWindow(state, 'reviewWindow', now)) throw ruleViolation('REVIEW_WINDOW_CLOSED', 'the 30 days for requesting a review have run out (art. 35)');
       const body = ctx.org.parentOf(caseOrg);
       if (!body) throw ruleViolation('NO_HIGHER_BODY', `no union above ${caseOrg} to review the answer`);
-      out.push({ type: 'ReviewRequested', data: { reasons: command.reasons, requestedAt: now, reviewBody: body } });
+      out.push({ type: 'ReviewRequested', data: { reasons: command.reasons, requestedAt: now, reviewBody: body, legalBasis: ruleOf(state, ctx, 'reviewDecision').legalBasis } });
       out.push(...meetDeadlines(out.deadlines, 'reviewWindow', now));
       out.push(openDeadline(out.deadlines, 'reviewDecision', ruleOf(state, ctx, 'reviewDecision'), today, body, ctx));
       return out.events;
@@ -493,7 +504,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
       const reviewBody = state.review!.body;
       const body = ctx.org.parentOf(reviewBody);
       if (!body) throw ruleViolation('NO_HIGHER_BODY', `no union above ${reviewBody} to recheck the review`);
-      out.push({ type: 'RecheckRequested', data: { reasons: command.reasons, requestedAt: now, recheckBody: body } });
+      out.push({ type: 'RecheckRequested', data: { reasons: command.reasons, requestedAt: now, recheckBody: body, legalBasis: ruleOf(state, ctx, 'recheckDecision').legalBasis } });
       out.push(...meetDeadlines(out.deadlines, 'recheckWindow', now));
       out.push(openDeadline(out.deadlines, 'recheckDecision', ruleOf(state, ctx, 'recheckDecision'), today, body, ctx));
       return out.events;
@@ -556,7 +567,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
         ((lapsed.data.kind === 'reviewWindow' && state.status === 'Answered') || (lapsed.data.kind === 'recheckWindow' && state.status === 'Reviewed'));
       if (closes) {
         out.push(...cancelPendingDeadlines(out.deadlines, 'closed'));
-        out.push({ type: 'PetitionClosed', data: { reason: 'window_lapsed', closedAt: now, closedBy: 'system' } });
+        out.push({ type: 'PetitionClosed', data: { reason: 'window_lapsed', closedAt: now, closedBy: 'system', legalBasis: state.deadlines[lapsed.data.deadlineId]?.legalBasis ?? REGS } });
       }
       return out.events;
     }

@@ -60,7 +60,8 @@ export type PetitionRegistered = DomainEvent<
     registeredBy: string;
   }
 >;
-export type PetitionReceiptNotified = DomainEvent<'PetitionReceiptNotified', { method: string; notifiedAt: string }>;
+/** The written notice of receipt (信访工作条例 art. 23); `legalBasis` on events written since it was recorded. */
+export type PetitionReceiptNotified = DomainEvent<'PetitionReceiptNotified', { method: string; notifiedAt: string; legalBasis?: string }>;
 export type PetitionAccepted = DomainEvent<
   'PetitionAccepted',
   { acceptedAt: string; signedBy: string; legalBasis: string; onTime: boolean; note?: string }
@@ -90,7 +91,7 @@ export type PetitionTransferred = DomainEvent<
 >;
 export type PetitionTransferObjected = DomainEvent<
   'PetitionTransferObjected',
-  { byOrgUnit: string; returnedTo: string; reasons: string; objectedAt: string }
+  { byOrgUnit: string; returnedTo: string; reasons: string; objectedAt: string; legalBasis?: string }
 >;
 /** 交办: assigned down with a due date and a required completion report. */
 export type PetitionAssignedDown = DomainEvent<
@@ -112,17 +113,20 @@ export type PetitionAnswered = DomainEvent<
   'PetitionAnswered',
   { outcome: AnswerOutcome; facts: string; legalBasis: string; mediationAgreement?: string; draftedBy: string; approvedBy: string; answeredAt: string; onTime: boolean }
 >;
-export type ReviewRequested = DomainEvent<'ReviewRequested', { reasons: string; requestedAt: string; reviewBody: string }>;
+/** 复查 requested within 30 days of the answer, decided by the union one level up (信访工作条例 art. 35). */
+export type ReviewRequested = DomainEvent<'ReviewRequested', { reasons: string; requestedAt: string; reviewBody: string; legalBasis?: string }>;
 export type ReviewDecided = DomainEvent<
   'ReviewDecided',
   { outcome: ReviewOutcome; facts: string; legalBasis: string; decidedBy: string; decidedAt: string; onTime: boolean }
 >;
-export type RecheckRequested = DomainEvent<'RecheckRequested', { reasons: string; requestedAt: string; recheckBody: string }>;
+/** 复核 requested within 30 days of the review, decided by the next level up (信访工作条例 art. 36). */
+export type RecheckRequested = DomainEvent<'RecheckRequested', { reasons: string; requestedAt: string; recheckBody: string; legalBasis?: string }>;
 export type RecheckDecided = DomainEvent<
   'RecheckDecided',
   { outcome: ReviewOutcome; facts: string; legalBasis: string; decidedBy: string; decidedAt: string; onTime: boolean }
 >;
-export type PetitionClosed = DomainEvent<'PetitionClosed', { reason: CloseReason; closedAt: string; closedBy: string; note?: string }>;
+/** `legalBasis` when a rule closes the case (a review or recheck window lapsed: art. 35, 36). */
+export type PetitionClosed = DomainEvent<'PetitionClosed', { reason: CloseReason; closedAt: string; closedBy: string; note?: string; legalBasis?: string }>;
 
 export const REPORT_REASONS = ['collective', 'urgent', 'major'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
