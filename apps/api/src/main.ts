@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthValidationPipe } from '@hearth/platform';
+import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthFrameworkErrors, hearthValidationPipe } from '@hearth/platform';
 import { ApiModule } from './api.module';
 
 export async function createApi(): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576 }), {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576, frameworkErrors: hearthFrameworkErrors }), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

@@ -12,6 +12,8 @@ export * from './auth/jwt-auth.guard';
 export * from './auth/request-log-redaction';
 export * from './http/error.filter';
 export * from './http/validation';
+export * from './http/calendar-date.validator';
+export * from './http/body-bounds';
 export * from './hearth-core.module';
 export * from './http/command-meta';
 export * from './worker/redis-connection';

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
+import { IsCalendarInstant } from '@hearth/platform';
 
 export const HISTORY_FORMATS = ['json', 'csv', 'html', 'timeline'] as const;
 export type HistoryFormat = (typeof HISTORY_FORMATS)[number];
@@ -20,7 +21,7 @@ export class HistoryQuery {
 export class AsOfQuery {
   @ApiPropertyOptional({ example: '2025-10-09T09:00:00+08:00', description: 'Domain time: the events that occurred at or before it' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsCalendarInstant()
   at?: string;
 
   @ApiPropertyOptional({ minimum: 0, description: 'Stream revision: the events up to and including it' })

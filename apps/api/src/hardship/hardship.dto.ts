@@ -7,7 +7,6 @@ import {
   IsDefined,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarDate, IsCalendarInstant } from '@hearth/platform';
 import {
   ACCIDENT_KINDS,
   AID_KINDS,
@@ -35,7 +35,6 @@ import {
   ObjectionOutcome,
 } from '@hearth/domain';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Client-chosen ids of aids, objections and funds: short, URL-safe, no personal data. */
 const SLUG = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SLUG_MESSAGE = 'must be 1–64 characters: letters, digits, _ or -, starting with a letter or digit';
@@ -134,7 +133,7 @@ export class NoteDto {
 }
 
 export class HomeVisitDto {
-  @ApiProperty({ example: '2025-07-02' }) @Matches(DATE, { message: 'visitDate must be YYYY-MM-DD' }) visitDate!: string;
+  @ApiProperty({ example: '2025-07-02' }) @IsCalendarDate() visitDate!: string;
   @ApiProperty({ type: [String], description: 'Staff who visited' })
   @IsString({ each: true })
   @Length(1, 100, { each: true })
@@ -145,7 +144,7 @@ export class HomeVisitDto {
 }
 
 export class ConsentDto {
-  @ApiProperty({ example: '2025-07-02' }) @Matches(DATE, { message: 'signedDate must be YYYY-MM-DD' }) signedDate!: string;
+  @ApiProperty({ example: '2025-07-02' }) @IsCalendarDate() signedDate!: string;
   @ApiProperty({ type: [String], example: ['collect', 'verify_income', 'public_notice'] })
   @IsString({ each: true })
   @Length(1, 50, { each: true })
@@ -275,7 +274,7 @@ export class ListHardshipFilesQuery {
   @IsOptional()
   @IsIn(HARDSHIP_CATEGORIES)
   category?: HardshipCategory;
-  @ApiPropertyOptional({ description: 'Next deadline due before this instant' }) @IsOptional() @IsISO8601() dueBefore?: string;
+  @ApiPropertyOptional({ description: 'Next deadline due before this instant' }) @IsOptional() @IsCalendarInstant() dueBefore?: string;
   @ApiPropertyOptional({ description: 'Next deadline already past (domain time)' }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @ApiPropertyOptional({ enum: SORTS }) @IsOptional() @IsIn(SORTS) sort?: (typeof SORTS)[number];
   @ApiPropertyOptional({ enum: ORDERS }) @IsOptional() @IsIn(ORDERS) order?: (typeof ORDERS)[number];

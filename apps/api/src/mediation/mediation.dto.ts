@@ -6,7 +6,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarDate, IsCalendarInstant, IsCalendarMonth } from '@hearth/platform';
 import {
   AGREEMENT_PARTIES,
   APPLICATION_FORMS,
@@ -32,8 +32,6 @@ import {
   ObligationSide,
 } from '@hearth/domain';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const CLIENT_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 /** Yuan with at most two decimals (fen); the decider checks the same. */
 const YUAN = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false } as const;
@@ -97,7 +95,7 @@ export class ApplyForMediationDto {
   @ArrayMaxSize(20)
   representatives?: string[];
   @ApiProperty({ example: '2025-08-31', description: 'The day the dispute arose (arbitration limitation, art. 27)' })
-  @Matches(DATE, { message: 'disputeDate must be YYYY-MM-DD' })
+  @IsCalendarDate()
   disputeDate!: string;
 }
 
@@ -110,7 +108,7 @@ export class RouteToMediationDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   claims!: ClaimDto[];
-  @ApiProperty({ example: '2025-08-31' }) @Matches(DATE, { message: 'disputeDate must be YYYY-MM-DD' }) disputeDate!: string;
+  @ApiProperty({ example: '2025-08-31' }) @IsCalendarDate() disputeDate!: string;
   @ApiProperty({ type: [MediationWorkerDto] })
   @ValidateNested({ each: true })
   @Type(() => MediationWorkerDto)
@@ -138,7 +136,7 @@ export class AssignMediatorDto {
 }
 
 export class ScheduleSessionDto {
-  @ApiProperty({ example: '2025-11-05T09:30:00+08:00' }) @IsISO8601({ strict: true }) at!: string;
+  @ApiProperty({ example: '2025-11-05T09:30:00+08:00' }) @IsCalendarInstant() at!: string;
   @ApiProperty({ example: '街道调解室' }) @IsString() @Length(1, 300) place!: string;
 }
 
@@ -147,8 +145,8 @@ export class SessionHeldDto {
 }
 
 export class ConsentDto {
-  @ApiPropertyOptional({ description: 'When the worker side consented (ISO instant)' }) @IsOptional() @IsISO8601({ strict: true }) workerConsentRecordedAt?: string;
-  @ApiPropertyOptional({ description: 'When the employer consented (ISO instant)' }) @IsOptional() @IsISO8601({ strict: true }) employerConsentRecordedAt?: string;
+  @ApiPropertyOptional({ description: 'When the worker side consented (ISO instant)' }) @IsOptional() @IsCalendarInstant() workerConsentRecordedAt?: string;
+  @ApiPropertyOptional({ description: 'When the employer consented (ISO instant)' }) @IsOptional() @IsCalendarInstant() employerConsentRecordedAt?: string;
 }
 
 export class ExtendMediationPeriodDto {
@@ -166,7 +164,7 @@ export class ObligationDto {
   @ApiProperty({ enum: OBLIGATION_SIDES }) @IsIn(OBLIGATION_SIDES) payee!: ObligationSide;
   @ApiProperty({ example: '支付拖欠工资' }) @IsString() @Length(1, 2000) description!: string;
   @ApiProperty({ example: 120000 }) @IsNumber(YUAN) @Min(0) @Max(MAX_YUAN) amountYuan!: number;
-  @ApiProperty({ example: '2025-11-20', description: 'A deadline on the escalation ladder' }) @Matches(DATE, { message: 'dueDate must be YYYY-MM-DD' }) dueDate!: string;
+  @ApiProperty({ example: '2025-11-20', description: 'A deadline on the escalation ladder' }) @IsCalendarDate() dueDate!: string;
   @ApiProperty({ enum: CLAIM_TYPES }) @IsIn(CLAIM_TYPES) claimType!: ClaimType;
   @ApiPropertyOptional({ description: 'For injury: the amount is 工伤医疗费 (payment order, art. 16)' }) @IsOptional() @IsBoolean() injuryMedicalCosts?: boolean;
 }
@@ -196,7 +194,7 @@ export class WorkerInformedDto {
 
 export class RecordPerformanceDto {
   @ApiProperty({ example: 60000 }) @IsNumber(YUAN) @Min(0.01) @Max(MAX_YUAN) amountYuan!: number;
-  @ApiProperty({ description: 'When it was paid (ISO instant, not in the future)' }) @IsISO8601({ strict: true }) at!: string;
+  @ApiProperty({ description: 'When it was paid (ISO instant, not in the future)' }) @IsCalendarInstant() at!: string;
 }
 
 export class RecordBreachDto {
@@ -214,10 +212,10 @@ export class AdvisePaymentOrderDto {
 }
 
 export class RecordArbitrationFiledDto {
-  @ApiProperty({ example: '2025-11-20', description: 'External milestone: the day arbitration was applied for' }) @Matches(DATE, { message: 'filedAt must be YYYY-MM-DD' }) filedAt!: string;
+  @ApiProperty({ example: '2025-11-20', description: 'External milestone: the day arbitration was applied for' }) @IsCalendarDate() filedAt!: string;
   @ApiPropertyOptional({ description: 'The day the commission accepted it (award due 45 (+15) days later, art. 43)' })
   @IsOptional()
-  @Matches(DATE, { message: 'acceptedByCommissionOn must be YYYY-MM-DD' })
+  @IsCalendarDate()
   acceptedByCommissionOn?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) commission?: string;
 }
@@ -270,7 +268,7 @@ export class ListMediationsQuery {
   @IsOptional()
   @IsIn(['true', 'false'])
   collective?: 'true' | 'false';
-  @ApiPropertyOptional({ example: '2025-11', description: 'Received in this month (CST)' }) @IsOptional() @Matches(MONTH, { message: 'month must be YYYY-MM' }) month?: string;
+  @ApiPropertyOptional({ example: '2025-11', description: 'Received in this month (CST)' }) @IsOptional() @IsCalendarMonth() month?: string;
   @ApiPropertyOptional({ enum: ['true'], description: 'Only cases whose next deadline has passed' }) @IsOptional() @IsIn(['true']) overdue?: 'true';
   @ApiPropertyOptional({ enum: SORTS }) @IsOptional() @IsIn(SORTS) sort?: (typeof SORTS)[number];
   @ApiPropertyOptional({ enum: ORDERS }) @IsOptional() @IsIn(ORDERS) order?: (typeof ORDERS)[number];
@@ -280,5 +278,5 @@ export class ListMediationsQuery {
 
 export class MediationStatsQuery {
   @ApiPropertyOptional({ description: 'Root of the org subtree (default: your own unit)' }) @IsOptional() @IsString() @Length(1, 100) orgUnit?: string;
-  @ApiPropertyOptional({ example: '2025-11', description: 'One month (CST); totals when absent' }) @IsOptional() @Matches(MONTH, { message: 'month must be YYYY-MM' }) month?: string;
+  @ApiPropertyOptional({ example: '2025-11', description: 'One month (CST); totals when absent' }) @IsOptional() @IsCalendarMonth() month?: string;
 }

@@ -7,7 +7,6 @@ import {
   IsEmail,
   IsIn,
   IsInt,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -18,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsCalendarDate, IsCalendarInstant } from '@hearth/platform';
 import {
   ANSWER_OUTCOMES,
   CLOSE_REASONS,
@@ -36,8 +36,6 @@ import {
 import { splitContact } from '@hearth/event-store';
 
 import { RouteToMediationDto } from '../mediation/mediation.dto';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class PetitionerDto {
   @ApiProperty({ example: '张三' }) @IsString() @Length(1, 100) name!: string;
@@ -97,7 +95,7 @@ export class RegisterPetitionDto {
 
 export class SuperviseDto {
   @ApiProperty({ example: '2026-12-31', description: 'Date by which the written reply is due' })
-  @Matches(DATE, { message: 'dueDate must be YYYY-MM-DD' })
+  @IsCalendarDate()
   dueDate!: string;
   @ApiProperty({ example: '请于期限内书面报告办理情况' }) @IsString() @Length(1, 2000) instructions!: string;
 }
@@ -149,7 +147,7 @@ export class ObjectToTransferDto {
 
 export class AssignDownDto {
   @ApiProperty() @IsString() @Length(1, 100) toOrgUnit!: string;
-  @ApiProperty({ example: '2026-12-31' }) @Matches(DATE, { message: 'dueDate must be YYYY-MM-DD' }) dueDate!: string;
+  @ApiProperty({ example: '2026-12-31' }) @IsCalendarDate() dueDate!: string;
   @ApiProperty() @IsString() @Length(1, 2000) instructions!: string;
 }
 
@@ -206,7 +204,7 @@ export class ListPetitionsQuery {
   @ApiPropertyOptional() @IsOptional() @IsString() assignee?: string;
   @ApiPropertyOptional({ enum: PETITION_CHANNELS }) @IsOptional() @IsIn(PETITION_CHANNELS) channel?: PetitionChannel;
   @ApiPropertyOptional({ enum: PETITION_CATEGORIES }) @IsOptional() @IsIn(PETITION_CATEGORIES) category?: PetitionCategory;
-  @ApiPropertyOptional({ description: 'Next deadline due before this instant' }) @IsOptional() @IsISO8601() dueBefore?: string;
+  @ApiPropertyOptional({ description: 'Next deadline due before this instant' }) @IsOptional() @IsCalendarInstant() dueBefore?: string;
   @ApiPropertyOptional() @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';
   @ApiPropertyOptional({ enum: SORTS }) @IsOptional() @IsIn(SORTS) sort?: (typeof SORTS)[number];
   @ApiPropertyOptional({ enum: ORDERS }) @IsOptional() @IsIn(ORDERS) order?: (typeof ORDERS)[number];

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { errorCodes, type FastifyReply } from 'fastify';
 import { DomainError } from '@hearth/domain';
 import { WrongExpectedRevisionError } from '@hearth/event-store';
 import { ConcurrencyConflict } from '../commands/command-runner';
@@ -17,6 +17,24 @@ const CODE_OF_STATUS: Record<number, string> = {
   422: 'UNPROCESSABLE_ENTITY',
   429: 'TOO_MANY_REQUESTS',
 };
+
+/** Fastify's client errors, as Hearth codes with a message for the user (the FST_ code is Fastify's, not ours). */
+export const FASTIFY_ERRORS: Record<string, { code: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', message: '请求体不是合法的 JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'MALFORMED_JSON', message: '声明为 JSON 的请求体为空' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'MALFORMED_REQUEST', message: '请求体长度与 Content-Length 不符' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'PAYLOAD_TOO_LARGE', message: '请求体过大' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的 Content-Type，请使用 application/json' },
+  FST_ERR_BAD_URL: { code: 'MALFORMED_URL', message: '请求地址编码无效' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'URL_PARAMETER_TOO_LONG', message: '请求地址中的参数过长' },
+};
+
+const FASTIFY_BY_MESSAGE = new Map(
+  Object.entries(FASTIFY_ERRORS).flatMap(([code, ours]) => {
+    const FastifyError = (errorCodes as Record<string, (new () => Error) | undefined>)[code];
+    return FastifyError ? [[new FastifyError().message, ours] as const] : [];
+  }),
+);
 
 /** Every error leaves as `{ statusCode, code, message, ... }` with a machine-readable code. */
 @Catch()
@@ -42,12 +60,29 @@ export class HearthErrorFilter implements ExceptionFilter {
       const res = err.getResponse();
       const obj = typeof res === 'string' ? { message: res } : (res as Record<string, unknown>);
       const { statusCode: _s, error: _e, ...rest } = obj;
+      // Nest turns Fastify's client errors into a bare HttpException with Fastify's message and no code.
+      const fastify = rest.code === undefined && typeof rest.message === 'string' ? FASTIFY_BY_MESSAGE.get(rest.message) : undefined;
+      if (fastify) return [status, fastify];
       return [status, { code: (rest.code as string | undefined) ?? CODE_OF_STATUS[status] ?? `HTTP_${status}`, ...rest }];
     }
     const e = err as { statusCode?: number; code?: string; message?: string };
-    // Fastify's own errors (malformed JSON, body too large) carry a 4xx statusCode.
-    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)
-      return [e.statusCode, { code: e.statusCode === 400 ? 'MALFORMED_REQUEST' : (CODE_OF_STATUS[e.statusCode] ?? e.code ?? 'BAD_REQUEST'), message: e.message }];
+    // Fastify's own errors (malformed JSON, body too large, bad URL) carry a 4xx statusCode and an FST_ code.
+    if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      const known = e.code ? FASTIFY_ERRORS[e.code] : undefined;
+      if (known) return [e.statusCode, known];
+      if (err instanceof SyntaxError) return [e.statusCode, FASTIFY_ERRORS.FST_ERR_CTP_INVALID_JSON_BODY];
+      return [e.statusCode, { code: e.statusCode === 400 ? 'MALFORMED_REQUEST' : (CODE_OF_STATUS[e.statusCode] ?? 'BAD_REQUEST'), message: e.message }];
+    }
     return [HttpStatus.INTERNAL_SERVER_ERROR, { code: 'INTERNAL', message: 'internal error' }];
   }
+}
+
+/**
+ * Fastify answers a bad URL (invalid percent-encoding, a too-long parameter) before any route or Nest filter runs;
+ * passed as its `frameworkErrors` option, this gives those answers the same shape and codes.
+ */
+export function hearthFrameworkErrors(err: { statusCode?: number; code?: string }, _req: unknown, reply: FastifyReply): void {
+  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const known = (err.code && FASTIFY_ERRORS[err.code]) || { code: 'MALFORMED_REQUEST', message: '请求无效' };
+  void reply.status(status).send({ statusCode: status, ...known });
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, HttpException, Logger, ValidationError, ValidationPipe } from '@nestjs/common';
+import { bodyBoundViolation } from './body-bounds';
 
 const flatten = (errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] =>
   errors.flatMap((e) => {
@@ -7,12 +8,35 @@ const flatten = (errors: ValidationError[], parent = ''): { field: string; messa
     return [...own, ...flatten(e.children ?? [], field)];
   });
 
-/** 400 with one entry per bad field; unknown fields are refused too, so a typo never passes silently. */
-export const hearthValidationPipe = () =>
-  new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) =>
-      new BadRequestException({ code: 'VALIDATION_FAILED', message: 'the request has invalid fields', errors: flatten(errors) }),
-  });
+const invalid = (errors: { field: string; messages: string[] }[]) =>
+  new BadRequestException({ code: 'VALIDATION_FAILED', message: 'the request has invalid fields', errors });
+
+/**
+ * 400 with one entry per bad field; unknown fields are refused too, so a typo never passes silently. Bodies are
+ * bounded in depth, size and number range first (see body-bounds), and a validator that still throws on a hostile
+ * value answers 400, never 500 (issue 11, defect 7).
+ */
+class HearthValidationPipe extends ValidationPipe {
+  private readonly log = new Logger('validation');
+
+  constructor() {
+    super({ whitelist: true, forbidNonWhitelisted: true, transform: true, exceptionFactory: (errors) => invalid(flatten(errors)) });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const violation = bodyBoundViolation(value);
+      if (violation) throw invalid([{ field: violation.field, messages: [violation.message] }]);
+    }
+    try {
+      return await super.transform(value, metadata);
+    } catch (err) {
+      if (err instanceof HttpException) throw err;
+      // The input made class-transformer or a validator throw: the input is malformed, not the server.
+      this.log.warn(`validator threw on a ${metadata.type} (${err instanceof Error ? err.name : typeof err})`);
+      throw invalid([{ field: metadata.data ?? `(${metadata.type})`, messages: ['请求内容无法校验'] }]);
+    }
+  }
+}
+
+export const hearthValidationPipe = (): ValidationPipe => new HearthValidationPipe();
