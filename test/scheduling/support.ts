@@ -40,7 +40,11 @@ export interface Env {
 export const newClient = (redis: TestRedis): Redis =>
   new Redis(redis.url, { retryStrategy: () => 50, lazyConnect: false });
 
-export async function setup(): Promise<Env> {
+/** Domain time at which every test environment's clock starts. */
+export const CLOCK_START = '2025-09-23T00:00:00Z';
+
+/** `clock`: e.g. a ControlledClock the test advances; default an accelerated clock (a day per second) from CLOCK_START. */
+export async function setup(options: { clock?: Clock } = {}): Promise<Env> {
   const redis = await TestRedis.start();
   const dir = mkdtempSync(join(tmpdir(), 'hearth-sched-'));
   const store = new SqliteEventStore({ file: join(dir, 'events.db'), pollIntervalMs: 10 });
@@ -48,7 +52,7 @@ export async function setup(): Promise<Env> {
   const admin = newClient(redis);
   const queue = new Queue<DeadlineJobData>(DEFAULT_DEADLINE_QUEUE, { connection: admin, prefix: DEFAULT_BULL_PREFIX });
   queue.on('error', () => undefined);
-  const clock = new AcceleratedClock(SPEED, Date.parse('2025-09-23T00:00:00Z'), Date.now());
+  const clock = options.clock ?? new AcceleratedClock(SPEED, Date.parse(CLOCK_START), Date.now());
   return {
     redis,
     client,

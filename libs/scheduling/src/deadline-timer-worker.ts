@@ -90,6 +90,14 @@ export class DeadlineTimerWorker {
     if (!this.worker.isRunning()) void this.worker.run().catch((err: Error) => this.log.error(`deadline worker stopped: ${err.message}`));
   }
 
+  /**
+   * Controlled (test) clock only: releases the timers due by it now; resolves once that pass is done. Runs by itself
+   * after every advance; tests call it to know a pass has run. A no-op with a real clock.
+   */
+  promoteDue(): Promise<void> {
+    return this.promoter?.promoteDue() ?? Promise.resolve();
+  }
+
   /** Waits for the timers being fired, then closes the connections. */
   async close(): Promise<void> {
     await this.promoter?.close();

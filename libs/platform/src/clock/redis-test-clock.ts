@@ -30,11 +30,18 @@ export class RedisTestClock extends ControlledClock {
     const keys = testClockKeys(key);
     const subscriber = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
     const writer = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: null });
-    await Promise.all([subscriber.connect(), writer.connect()]);
-    await subscriber.subscribe(keys.channel);
-    const raw = await writer.get(keys.value);
-    const start = Number(raw);
-    if (raw === null || !Number.isFinite(start)) throw new Error(`HEARTH_TEST_CLOCK: key ${key} holds no domain time`);
+    let start: number;
+    try {
+      await Promise.all([subscriber.connect(), writer.connect()]);
+      await subscriber.subscribe(keys.channel);
+      const raw = await writer.get(keys.value);
+      start = Number(raw);
+      if (raw === null || !Number.isFinite(start)) throw new Error(`HEARTH_TEST_CLOCK: key ${key} holds no domain time`);
+    } catch (err) {
+      subscriber.disconnect();
+      writer.disconnect();
+      throw err;
+    }
     const clock = new RedisTestClock(start, subscriber, writer);
     const acknowledge = (ms: number) => writer.hset(keys.seen, processId, String(ms)).catch(() => undefined);
     subscriber.on('message', (channel: string, message: string) => {
