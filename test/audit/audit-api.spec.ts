@@ -327,16 +327,20 @@ describe('audit API', () => {
     expect((await call('auditor.west', 'GET', `/audit/cases/fund/${fundId}/history`)).status).toBe(403);
   });
 
-  it('integrity: auditors only; intact, then the tampered event pinpointed; a kept head is checked', async () => {
+  it('integrity: city-level auditors only; intact, then the tampered event pinpointed; a kept head is checked', async () => {
     expect((await call('officer.east-s1', 'GET', '/audit/integrity')).status).toBe(403);
-    const ok = await call('auditor.east', 'GET', '/audit/integrity');
+    expect((await call('officer.city', 'GET', '/audit/integrity')).status).toBe(403);
+    // The report names streams of every unit: a district auditor may not ask (issue 11).
+    const district = await call('auditor.east', 'GET', '/audit/integrity');
+    expect([district.status, district.body.code]).toEqual([403, 'INTEGRITY_CITY_AUDITORS_ONLY']);
+    const ok = await call('auditor.city', 'GET', '/audit/integrity');
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ ok: true, checkedAgainstHead: false });
     expect(ok.body.checkedEvents).toBeGreaterThan(3);
     const head = ok.body.head;
-    const withHead = await call('auditor.east', 'GET', `/audit/integrity?headPosition=${head.position}&headHash=${head.logHash}`);
+    const withHead = await call('auditor.city', 'GET', `/audit/integrity?headPosition=${head.position}&headHash=${head.logHash}`);
     expect(withHead.body).toMatchObject({ ok: true, checkedAgainstHead: true });
-    expect((await call('auditor.east', 'GET', `/audit/integrity?headPosition=${head.position}`)).body.code).toBe('VALIDATION_FAILED');
+    expect((await call('auditor.city', 'GET', `/audit/integrity?headPosition=${head.position}`)).body.code).toBe('VALIDATION_FAILED');
 
     // Someone with access to the file rewrites who registered the case.
     const db = new Database(process.env.HEARTH_SQLITE_FILE!);

@@ -99,12 +99,16 @@ export class AuditController {
   @Get('integrity')
   @Roles('auditor')
   @ApiOperation({
-    summary: 'Walk the hash chains of the whole log and report the first break (edited, deleted, reordered, inserted, truncated)',
+    summary: 'Walk the hash chains of the whole log and report the first break (edited, deleted, reordered, inserted, truncated); auditors of the city federation only',
     description:
+      'The report is about every stream of every unit (a break names its stream and revision), so only auditors of a level-1 unit may ask; others get 403 INTEGRITY_CITY_AUDITORS_ONLY. ' +
       'Truncation of the newest events is only provable against a head kept elsewhere: pass headPosition and headHash from an earlier report.',
   })
   @ApiOkResponse({ type: IntegrityReportDto })
-  async integrity(@Query() q: IntegrityQuery) {
+  async integrity(@Query() q: IntegrityQuery, @CurrentActor() actor: Actor) {
+    // The whole log: every unit's streams. A district or street auditor sees only its subtree, so it may not ask.
+    if (this.org.directory.get(actor.orgUnit)?.level !== 1)
+      throw new ForbiddenException({ code: 'INTEGRITY_CITY_AUDITORS_ONLY', message: '日志完整性报告涵盖全部单位的案件，仅市总工会的审计人员可以查看' });
     if ((q.headPosition === undefined) !== (q.headHash === undefined))
       throw new BadRequestException({
         code: 'VALIDATION_FAILED',

@@ -9,6 +9,7 @@ import { CommandOutcome, CurrentActor, HandleCaseCommand, ORG_REGISTRY, OrgRegis
 import { HardshipQueries } from '@hearth/read-models';
 import { CommandResultDto } from '../petitions/petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
+import { fileIdsOf, ScopedFundHistory, scopeFundHistory } from './fund-history-scope';
 import { AdjustBudgetDto, ListFundsQuery, OpenFundDto } from './hardship.dto';
 
 type Hdrs = Record<string, string | undefined>;
@@ -74,11 +75,17 @@ export class FundsController {
   }
 
   @Get(':fundId/history')
-  @ApiOperation({ summary: 'Every event of the fund from the log: opening, adjustments, draws (aid and file ids) and returns' })
-  async historyOf(@Param('fundId') fundId: string, @CurrentActor() actor: Actor) {
-    const hist = await this.history.history('fund', this.fundId(fundId));
-    if (!hist || !hist.orgUnits.some((u) => this.visible(u, actor))) throw new NotFoundException({ code: 'FUND_NOT_FOUND', message: `no fund ${fundId}` });
-    return hist;
+  @ApiOperation({
+    summary:
+      'Every event of the fund from the log. The owner and the units above it see every draw and return (aid and file ids); a unit below the owner sees the opening, budget changes, its own draws and returns, and the totals',
+  })
+  async historyOf(@Param('fundId') fundId: string, @CurrentActor() actor: Actor): Promise<ScopedFundHistory> {
+    const id = this.fundId(fundId);
+    const hist = await this.history.history('fund', id, actor);
+    const owner = (hist?.events.find((e) => e.type === 'FundOpened')?.data as { orgUnit?: string } | undefined)?.orgUnit;
+    if (!hist || !owner || !this.visible(owner, actor)) throw new NotFoundException({ code: 'FUND_NOT_FOUND', message: `no fund ${fundId}` });
+    const [fileUnits, fund] = await Promise.all([this.queries.orgUnitsOfFiles(fileIdsOf(hist)), this.queries.fund(id)]);
+    return scopeFundHistory(hist, owner, actor, this.org.directory, fileUnits, fund);
   }
 
   /** A fund is visible to its owner, the units above it (oversight) and the units below it (they draw on it). */

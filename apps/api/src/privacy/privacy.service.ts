@@ -183,7 +183,7 @@ export class PrivacyService implements OnApplicationBootstrap {
   private async destroyKeys(subjectId: string, requestId: string, actor: Actor, meta: CommandMeta) {
     const { state } = await this.runner.stateOf(subjectDecider, subjectId);
     const request = state.request;
-    if (!request || !erasureAuthorized(state, requestId)) throw new DomainError('ERASURE_NOT_APPROVED', 'the erasure has not been approved by a second person');
+    if (!request || !erasureAuthorized(state, requestId)) throw new DomainError('ERASURE_NOT_APPROVED', '删除申请尚未经第二人审批');
     const now = this.clock.now().toISOString();
     const metadata: EventMetadata = {
       actorId: actor.id,

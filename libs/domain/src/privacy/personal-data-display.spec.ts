@@ -28,11 +28,11 @@ describe('personal-data display policy (need-to-know, domain-spec §5)', () => {
     }
   });
 
-  it('officers of the case’s subtree see whom to answer; heads the name; supervisors the matter only', () => {
+  it('officers of the case’s subtree see whom to answer; heads the name and facts; supervisors the employer only', () => {
     expect(['name', 'contact', 'narrative', 'employer'].map((k) => mayShowPersonal('officer', k as never, IN))).toEqual([true, true, true, true]);
     expect(['name', 'contact', 'narrative'].map((k) => mayShowPersonal('officer', k as never, OUT))).toEqual([false, false, false]);
     expect(['name', 'contact', 'narrative'].map((k) => mayShowPersonal('head', k as never, IN))).toEqual([true, false, true]);
-    expect(['name', 'contact', 'narrative'].map((k) => mayShowPersonal('supervisor', k as never, IN))).toEqual([false, false, true]);
+    expect(['name', 'contact', 'narrative', 'employer'].map((k) => mayShowPersonal('supervisor', k as never, IN))).toEqual([false, false, false, true]);
   });
 
   it('mediators see the parties of their own case only', () => {

@@ -9,10 +9,11 @@
  * | name       | masked | shown (1) | shown (2)     | shown (1) | masked     | masked  | masked |
  * | contact    | masked | shown (1) | shown (2)     | masked    | masked     | masked  | masked |
  * | idNumber   | masked | masked    | masked        | masked    | masked     | masked  | masked |
- * | narrative  | masked | shown (1) | shown (2)     | shown (1) | shown (1)  | masked  | masked |
+ * | narrative  | masked | shown (1) | shown (2)     | shown (1) | masked     | masked  | masked |
  * | employer   | masked | shown (1) | shown (2)     | shown (1) | shown (1)  | masked  | masked |
  * | sensitive  | masked | masked    | masked        | masked    | masked     | masked  | masked |
  *
+ * Narrative (facts, requests, session notes) is free text that names people, so only roles that see names see it.
  * (1) the case is in the reader's subtree (the route's scope check); (2) only on a mediation case the reader is the
  * assigned mediator of. Intake sees what it typed in its own registration answer, nothing afterwards. Auditors see
  * every value masked and reveal one subject at a time through the logged privacy request
@@ -45,8 +46,9 @@ export const PERSONAL_DATA_DISPLAY: Readonly<Record<string, Readonly<Record<Pers
   mediator: { ...ALL_MASKED, name: 'assignedMediator', contact: 'assignedMediator', narrative: 'assignedMediator', employer: 'assignedMediator' },
   // Signs answers and decisions: who it is and what it is about, not how to reach them.
   head: { ...ALL_MASKED, name: 'inSubtree', narrative: 'inSubtree', employer: 'inSubtree' },
-  // Oversight (交办/督办) needs the matter, not the person.
-  supervisor: { ...ALL_MASKED, narrative: 'inSubtree', employer: 'inSubtree' },
+  // Oversight (交办/督办) needs the matter, not the person: the plaintext subject line and category, the employer. The
+  // facts and requests are free text that names people, so they count as names.
+  supervisor: { ...ALL_MASKED, employer: 'inSubtree' },
   auditor: ALL_MASKED,
 };
 

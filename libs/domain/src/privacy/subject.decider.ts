@@ -22,17 +22,17 @@ function mayRequest(ctx: DecisionContext): boolean {
 /** Every owning unit must be the actor's unit or below it ("the owning unit's chain": same unit or above). */
 function requireAboveAll(ctx: DecisionContext, owningUnits: readonly string[]): void {
   const outside = owningUnits.filter((u) => !ctx.org.isWithin(u, ctx.actor.orgUnit));
-  if (outside.length) throw forbidden('OUTSIDE_ORG_SUBTREE', 'this subject has cases outside your subtree');
+  if (outside.length) throw forbidden('OUTSIDE_ORG_SUBTREE', '该主体有不在您管辖范围内的案件');
 }
 
 function requestErasure(c: RequestErasure, s: SubjectState, ctx: DecisionContext): SubjectEvent[] {
-  if (!mayRequest(ctx)) throw forbidden('ERASURE_NOT_ALLOWED', 'only the head of the city federation or a supervisor may erase personal data');
-  if (!ERASURE_REASONS.includes(c.reason)) throw ruleViolation('INVALID_ERASURE_REASON', `unknown erasure reason ${String(c.reason)}`);
-  if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', 'this subject was already erased', { erasureId: s.erasureId });
+  if (!mayRequest(ctx)) throw forbidden('ERASURE_NOT_ALLOWED', '只有市总工会负责人或上级督导人员可以申请删除个人信息');
+  if (!ERASURE_REASONS.includes(c.reason)) throw ruleViolation('INVALID_ERASURE_REASON', `未知的删除理由 ${String(c.reason)}`);
+  if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
   requireAboveAll(ctx, c.owningUnits);
-  if (s.request) throw ruleViolation('ERASURE_ALREADY_REQUESTED', 'an erasure of this subject is already waiting', { requestId: s.request.requestId });
+  if (s.request) throw ruleViolation('ERASURE_ALREADY_REQUESTED', '该主体已有待审批的删除申请', { requestId: s.request.requestId });
   if (c.reason === 'retention_end' && c.openCases.length)
-    throw ruleViolation('RETENTION_NOT_ENDED', 'the retention period of some of this subject’s cases has not ended', { cases: c.openCases });
+    throw ruleViolation('RETENTION_NOT_ENDED', '该主体部分案件的保存期限尚未届满', { cases: c.openCases });
   return [
     {
       type: 'ErasureRequested',
@@ -51,15 +51,15 @@ function requestErasure(c: RequestErasure, s: SubjectState, ctx: DecisionContext
 }
 
 function approveErasure(c: ApproveErasure, s: SubjectState, ctx: DecisionContext): SubjectEvent[] {
-  if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', 'this subject was already erased', { erasureId: s.erasureId });
+  if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
   const r = s.request;
-  if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', 'no such erasure request is waiting for approval', r ? { requestId: r.requestId } : undefined);
+  if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', '没有待审批的该删除申请', r ? { requestId: r.requestId } : undefined);
   // A retried approval by the same person (the keys may not be destroyed yet): nothing new to record.
   if (r.approvedBy === ctx.actor.id) return [];
-  if (r.approvedBy || r.reason !== 'data_subject_request') throw ruleViolation('ERASURE_ALREADY_APPROVED', 'this erasure needs no further approval', { requestId: r.requestId });
-  if (!(ctx.actor.role === 'head' || ctx.actor.role === 'supervisor')) throw forbidden('ERASURE_NOT_ALLOWED', 'only a head or a supervisor may approve an erasure');
+  if (r.approvedBy || r.reason !== 'data_subject_request') throw ruleViolation('ERASURE_ALREADY_APPROVED', '该删除申请无需再次审批', { requestId: r.requestId });
+  if (!(ctx.actor.role === 'head' || ctx.actor.role === 'supervisor')) throw forbidden('ERASURE_NOT_ALLOWED', '只有单位负责人或督导人员可以审批删除申请');
   // Four eyes: a second, different person.
-  if (ctx.actor.id === r.requestedBy) throw ruleViolation('FOUR_EYES_REQUIRED', 'the erasure must be approved by a person other than the requester', { requestedBy: r.requestedBy });
+  if (ctx.actor.id === r.requestedBy) throw ruleViolation('FOUR_EYES_REQUIRED', '删除申请须由申请人以外的另一人审批（双人复核）', { requestedBy: r.requestedBy });
   requireAboveAll(ctx, [...new Set([...r.owningUnits, ...c.owningUnits])]);
   return [{ type: 'ErasureApproved', data: { subjectId: r.subjectId, requestId: r.requestId, approvedBy: ctx.actor.id, approvedAt: ctx.now } }];
 }
@@ -74,11 +74,11 @@ function recordErasure(c: RecordErasure, s: SubjectState): SubjectEvent[] {
   // Logged once (a crash-recovery re-log of the same erasure appends nothing).
   if (s.erased) {
     if (s.erasureId === c.erasure.erasureId) return [];
-    throw ruleViolation('SUBJECT_ALREADY_ERASED', 'this subject was already erased', { erasureId: s.erasureId });
+    throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
   }
   const r = s.request;
-  if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', 'no such erasure request', { requestId: c.requestId });
-  if (!erasureAuthorized(s, c.requestId)) throw ruleViolation('ERASURE_NOT_APPROVED', 'the erasure has not been approved by a second person');
+  if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', '没有该删除申请', { requestId: c.requestId });
+  if (!erasureAuthorized(s, c.requestId)) throw ruleViolation('ERASURE_NOT_APPROVED', '删除申请尚未经第二人审批');
   return [
     {
       type: 'SubjectErased',

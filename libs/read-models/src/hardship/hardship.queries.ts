@@ -124,6 +124,22 @@ export class HardshipQueries {
     return out;
   }
 
+  /**
+   * The org unit of each file (for the fund history: a unit below a fund's owner sees only the draws of its own
+   * files). Files not in the read model yet are left out.
+   */
+  async orgUnitsOfFiles(fileIds: readonly string[]): Promise<Map<string, string>> {
+    const ids = [...new Set(fileIds)];
+    const out = new Map<string, string>();
+    if (!ids.length) return out;
+    const k = await this.keys.get();
+    const raw = await this.redis.mget(ids.map((id) => k.doc(compactId(id))));
+    ids.forEach((id, i) => {
+      if (raw[i]) out.set(id, (JSON.parse(raw[i]!) as HardshipFileDoc).ou);
+    });
+    return out;
+  }
+
   async fund(fundId: string): Promise<FundView | undefined> {
     const m = compactId(fundId);
     const raw = await this.redis.get((await this.keys.get()).fund(m));
