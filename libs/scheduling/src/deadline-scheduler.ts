@@ -21,6 +21,7 @@ import {
   type DeadlineQueueConfig,
   type SchedulingLogger,
 } from './deadline-jobs';
+import { removeStaleTimers } from './stale-timers';
 
 /** Events that start (or restart) a deadline's timers: the first rung of the ladder they carry, or the due time. */
 const ARMING = new Set(['DeadlineOpened', 'DeadlineMoved']);
@@ -496,7 +497,7 @@ export class DeadlineScheduler {
    * Folds the whole log into the pending set (Opened/Moved arm the first rung of their ladder or the due time, each
    * step event the rung it names as next, Met/Lapsed/Cancelled and a ladder's last step drop the deadline) before
    * touching BullMQ, so a deadline closed long ago or a rung already reached is never re-armed, then adds exactly
-   * those timers. Returns the position now covered.
+   * those timers and removes any other timer still in the queue. Returns the position now covered.
    */
   private async rebuild(): Promise<number> {
     const started = Date.now();
@@ -531,10 +532,18 @@ export class DeadlineScheduler {
         throw new SchedulerInterrupted('checkpoint changed during the rebuild (Redis flushed again, or another holder)');
       }
     }
+    // The queue may hold timers the log no longer asks for (jobs outlive a lost checkpoint): remove them (issue 11.9).
+    const swept = await removeStaleTimers(this.queue, new Set(jobs.map(([, job]) => jobIdOf(job))), () => !!this.interruptReason);
+    if (this.interruptReason) throw new SchedulerInterrupted(this.interruptReason);
+    this.stats.jobsRemoved += swept.removed;
+    this.stats.removalsLocked += swept.locked;
     const ok = await this.redis.eval(COMMIT, 2, this.ckptKey, this.indexKey, marker, String(last), '0');
     if (ok !== 1) throw new SchedulerInterrupted('checkpoint changed during the rebuild (Redis flushed again?)');
     this.stats.rebuilds++;
-    this.log.log(`deadline scheduler: rebuilt ${pending.size} pending timers up to position ${last} in ${Date.now() - started} ms`);
+    this.log.log(
+      `deadline scheduler: rebuilt ${pending.size} pending timers up to position ${last} in ${Date.now() - started} ms` +
+        (swept.removed + swept.locked ? `; removed ${swept.removed} stale timers (${swept.locked} firing)` : ''),
+    );
     return last;
   }
 
