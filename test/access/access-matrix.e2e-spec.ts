@@ -202,7 +202,11 @@ describe('access control: role × endpoint matrix (HTTP)', () => {
     for (const u of ['officer.east', 'auditor.city']) {
       const { body, data } = await registered(u);
       expect(body.accuserRedacted).toBeUndefined();
-      expect(data.petitioners).toEqual([{ name: '吴十', phone: '13700000000', idNumber: '110101199002021234' }]);
+      // The display policy (issue 11): the officer above sees whom to answer, never the ID number; auditors see masks.
+      const masked = { personal: true, subjectId: expect.any(String), role: 'petitioner' };
+      expect(data.petitioners).toEqual(
+        u === 'officer.east' ? [{ name: '吴十', phone: '13700000000', idNumber: masked }] : [{ name: masked, phone: masked, idNumber: masked }],
+      );
     }
     // Filed at the district against a grassroots union: never transferred to it.
     const up = await h.request('intake.east', 'POST', '/petitions', petition({ orgUnit: 'east', category: 'accusation', accusedOrgUnit: 'east-s1-g1' }));
