@@ -22,7 +22,8 @@ const SECRETS = [WANG.name, WANG.phone, WANG.email, WANG.idNumber, WANG.address,
 
 /**
  * Crypto-shredding over HTTP (api and worker as separate processes): personal data is encrypted at rest; an auditor's
- * reveal is logged; erasure by the head of the city federation or a supervisor makes every view show `[erased]`, the
+ * reveal is logged; erasure asked by the head of the city federation or a supervisor and approved by a second person
+ * of the owning unit's chain (four eyes) makes every view show `[erased]`, the
  * hardship look-up by ID number answer 404 and the repeat-petition index forget the person.
  */
 describe('privacy: erasure and reveal over HTTP (e2e)', () => {
@@ -72,9 +73,13 @@ describe('privacy: erasure and reveal over HTTP (e2e)', () => {
     expect(bytes.includes(Buffer.from('隐私测试：拖欠工资'))).toBe(true);
     for (const s of SECRETS) expect({ s, found: bytes.includes(Buffer.from(s)) }).toEqual({ s, found: false });
 
-    // Officers handling the case read it decrypted.
+    // Intake sees nothing after registering; the officer handling the case reads whom to answer (never the ID
+    // number), and that display is logged first (issue 11).
+    const intake = await ok('intake.east-s1', 'GET', `/petitions/${petitionId}/history`);
+    for (const s of SECRETS) expect(JSON.stringify(intake)).not.toContain(s);
     const hist = await ok('officer.east-s1', 'GET', `/petitions/${petitionId}/history`);
-    expect(hist.events[0].data.petitioners).toEqual([WANG, LI]);
+    const { idNumber: _id, ...wangShown } = WANG;
+    expect(hist.events[0].data.petitioners).toEqual([{ ...wangShown, idNumber: { personal: true, subjectId: expect.any(String), role: 'petitioner' } }, LI]);
 
     // Same person (blind index), same subject, case open → linked to the case.
     const pk = petitionerKey(WANG.idNumber, configFromEnv({ HEARTH_JWT_SECRET: h.secret }).blindIndexKey);
@@ -100,7 +105,11 @@ describe('privacy: erasure and reveal over HTTP (e2e)', () => {
     const revealed = await ok('auditor.city', 'POST', `/privacy/subjects/${wangSubject}/reveal`, { reason: '2025 年度信访档案审计抽查' });
     expect(revealed.values.find((v: any) => v.path === '/petitioners/0/name')).toMatchObject({ value: WANG.name, erased: false });
     const log = await ok('auditor.city', 'GET', `/privacy/subjects/${wangSubject}`);
-    expect(log.events.map((e: any) => [e.type, e.actorId, e.position])).toEqual([['PersonalDataRevealed', 'auditor.city', revealed.position]]);
+    expect(log.events.map((e: any) => [e.type, e.actorId])).toEqual([
+      ['PersonalDataRevealed', 'officer.east-s1'],
+      ['PersonalDataRevealed', 'auditor.city'],
+    ]);
+    expect(log.events[1].position).toBe(revealed.position);
     expect(JSON.stringify(log.events)).not.toContain(WANG.name);
   });
 
@@ -112,8 +121,14 @@ describe('privacy: erasure and reveal over HTTP (e2e)', () => {
     const tooEarly = await h.request('head.city', 'POST', `/privacy/subjects/${wangSubject}/erasure`, { reason: 'retention_end' });
     expect([tooEarly.status, tooEarly.body.code]).toEqual([422, 'RETENTION_NOT_ENDED']);
 
-    const erased = await ok('head.city', 'POST', `/privacy/subjects/${wangSubject}/erasure`, { reason: 'data_subject_request', reference: 'PIPL-REQ-2025-0042' });
-    expect(erased).toMatchObject({ subjectId: wangSubject, keysDestroyed: 1, legalBasis: '个人信息保护法 art. 47', streams: [`petition-${petitionId}`] });
+    // Four eyes: the request destroys nothing; the requester may not approve it; a second person of the chain does.
+    const asked = await ok('head.city', 'POST', `/privacy/subjects/${wangSubject}/erasure`, { reason: 'data_subject_request', reference: 'PIPL-REQ-2025-0042' });
+    expect(asked).toMatchObject({ subjectId: wangSubject, status: 'approval_required', requestedBy: 'head.city' });
+    const self = await h.request('head.city', 'POST', `/privacy/subjects/${wangSubject}/erasure/approval`, { requestId: asked.requestId });
+    expect([self.status, self.body.code]).toEqual([422, 'FOUR_EYES_REQUIRED']);
+    expect((await h.request('supervisor.west', 'POST', `/privacy/subjects/${wangSubject}/erasure/approval`, { requestId: asked.requestId })).status).toBe(403);
+    const erased = await ok('supervisor.east', 'POST', `/privacy/subjects/${wangSubject}/erasure/approval`, { requestId: asked.requestId });
+    expect(erased).toMatchObject({ status: 'erased', subjectId: wangSubject, keysDestroyed: 1, legalBasis: '个人信息保护法 art. 47', streams: [`petition-${petitionId}`], approvedBy: 'supervisor.east' });
 
     const hist = await ok('officer.east-s1', 'GET', `/petitions/${petitionId}/history`);
     expect(hist.events[0].data.petitioners).toEqual([{ name: '[erased]', phone: '[erased]', email: '[erased]', idNumber: '[erased]', address: '[erased]' }, LI]);
@@ -125,8 +140,8 @@ describe('privacy: erasure and reveal over HTTP (e2e)', () => {
     expect((await h.request('auditor.city', 'POST', '/privacy/subjects/lookup', { idNumber: WANG.idNumber })).status).toBe(404);
     const log = await ok('supervisor.city', 'GET', `/privacy/subjects/${wangSubject}`);
     expect(log.erased).toBe(true);
-    expect(log.events.map((e: any) => e.type)).toEqual(['PersonalDataRevealed', 'SubjectErased']);
-    expect(log.events[1].data).toMatchObject({ reason: 'data_subject_request', reference: 'PIPL-REQ-2025-0042', erasedBy: 'head.city' });
+    expect(log.events.map((e: any) => e.type)).toEqual(['PersonalDataRevealed', 'PersonalDataRevealed', 'ErasureRequested', 'ErasureApproved', 'SubjectErased']);
+    expect(log.events[4].data).toMatchObject({ reason: 'data_subject_request', reference: 'PIPL-REQ-2025-0042', requestedBy: 'head.city', approvedBy: 'supervisor.east', erasedBy: 'supervisor.east' });
 
     // The worker drops Wang's entries from the repeat index; his next petition opens a new case.
     const pk = petitionerKey(WANG.idNumber, configFromEnv({ HEARTH_JWT_SECRET: h.secret }).blindIndexKey);
@@ -150,7 +165,9 @@ describe('privacy: erasure and reveal over HTTP (e2e)', () => {
     expect((await h.request('supervisor.west', 'POST', `/privacy/subjects/${head.subjectId}/erasure`, { reason: 'data_subject_request' })).status).toBe(403);
     // The file is open: its retention has not ended.
     expect((await h.request('supervisor.east', 'POST', `/privacy/subjects/${head.subjectId}/erasure`, { reason: 'retention_end' })).body.code).toBe('RETENTION_NOT_ENDED');
-    await ok('supervisor.east', 'POST', `/privacy/subjects/${head.subjectId}/erasure`, { reason: 'data_subject_request' });
+    const asked = await ok('supervisor.east', 'POST', `/privacy/subjects/${head.subjectId}/erasure`, { reason: 'data_subject_request' });
+    expect(await h.request('officer.east-s1', 'POST', '/hardship-files/lookup', { idNumber: ZHOU.idNumber })).toMatchObject({ status: 200 });
+    await ok('head.east', 'POST', `/privacy/subjects/${head.subjectId}/erasure/approval`, { requestId: asked.requestId });
 
     const gone = await h.request('officer.east-s1', 'POST', '/hardship-files/lookup', { idNumber: ZHOU.idNumber });
     expect([gone.status, gone.body.code]).toEqual([404, 'HARDSHIP_FILE_NOT_FOUND']);
