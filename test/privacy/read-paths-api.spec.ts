@@ -134,6 +134,31 @@ describe('personal data on the read paths (issue 11)', () => {
     expect(JSON.stringify(audit)).not.toContain(PETITIONER.name);
   });
 
+  it('alerts (the inbox, and the same Alert object SSE and webhooks carry) and the case detail hold no personal value', async () => {
+    const urgent = await ok('intake.east-s1', 'POST', '/petitions', {
+      orgUnit: 'east-s1',
+      channel: 'visit',
+      category: 'claim',
+      subject: '读取测试：紧急',
+      facts: `${PETITIONER.name}反映欠薪`,
+      request: '补发',
+      petitioners: [{ name: '读取测试钱七', phone: '13900007777', idNumber: '110101199206061212' }],
+      headcount: 1,
+      identityKnown: true,
+      urgent: true,
+    });
+    const alert = await eventually(async () => {
+      const inbox = await ok('auditor.city', 'GET', '/alerts');
+      return inbox.items?.find((a: any) => a.kind === 'reported' && a.caseId === urgent.id);
+    }, 'the reported alert');
+    const detail = await ok('officer.east-s1', 'GET', `/petitions/${urgent.id}`);
+    for (const doc of [alert, detail]) {
+      const text = JSON.stringify(doc);
+      for (const secret of ['读取测试钱七', '13900007777', '110101199206061212', PETITIONER.name]) expect(text).not.toContain(secret);
+      expect(text).not.toContain('$pii');
+    }
+  });
+
   it('a fund’s history: the owner sees every draw; a unit below it only its own draws and the totals', async () => {
     const FUND = `read-fund-${randomUUID().slice(0, 8)}`;
     await ok('head.east', 'POST', '/funds', { fundId: FUND, year: 2025, source: 'government', budgetYuan: 10000, orgUnit: 'east' });
