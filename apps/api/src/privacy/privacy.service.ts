@@ -129,7 +129,8 @@ export class PrivacyService implements OnApplicationBootstrap {
    */
   async erase(subjectId: string, reason: ErasureReason, reference: string | undefined, actor: Actor, meta: CommandMeta) {
     const info = await this.requireSubject(subjectId);
-    if (info.keyIds.length === 0) return this.alreadyErased(info, meta);
+    const retried = this.retriedErasure(info, meta);
+    if (retried) return this.erasureResult(retried, await this.logErasure(retried));
     const facts = await this.factsOf(info);
     const requestId = derivedId(`erasure-request|${subjectId}|${meta.commandId}`);
     const command = {
@@ -162,17 +163,20 @@ export class PrivacyService implements OnApplicationBootstrap {
    */
   async approve(subjectId: string, requestId: string, actor: Actor, meta: CommandMeta) {
     const info = await this.requireSubject(subjectId);
-    if (info.keyIds.length === 0) return this.alreadyErased(info, meta);
+    const retried = this.retriedErasure(info, meta);
+    if (retried) return this.erasureResult(retried, await this.logErasure(retried));
     const owningUnits = owningUnitsOf(await this.factsOf(info));
     await this.runner.execute(subjectDecider, subjectId, { type: 'ApproveErasure', requestId, owningUnits }, actor, { ...meta, cause: 'ApproveErasure' });
     return this.destroyKeys(subjectId, requestId, actor, meta);
   }
 
-  /** A retried request (same Idempotency-Key) gets the first answer; anything else on an erased subject is refused. */
-  private async alreadyErased(info: SubjectInfo, meta: CommandMeta) {
+  /**
+   * The erasure a retried request (same Idempotency-Key) already carried out, to answer as the first time; anything
+   * else on an erased subject goes to the decider, which refuses it (403 for outsiders, else 422 SUBJECT_ALREADY_ERASED).
+   */
+  private retriedErasure(info: SubjectInfo, meta: CommandMeta): ErasureRecord | undefined {
     const last = info.erasures[info.erasures.length - 1];
-    if (last && last.metadata.commandId === meta.commandId) return this.erasureResult(last, await this.logErasure(last));
-    throw new DomainError('SUBJECT_ALREADY_ERASED', 'this subject was already erased', 'rule', last ? { erasureId: last.erasureId, erasedAt: last.erasedAt } : undefined);
+    return info.keyIds.length === 0 && last && last.metadata.commandId === meta.commandId ? last : undefined;
   }
 
   /**

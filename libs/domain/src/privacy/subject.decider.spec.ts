@@ -86,6 +86,10 @@ describe('subject decider: erasure with four eyes (个人信息保护法 art. 47
     subject.given(erased).when({ type: 'RecordErasure', requestId: 'r1', erasure: { ...erasure, erasureId: 'e2' } }, as(headS)).thenThrows('SUBJECT_ALREADY_ERASED');
     subject.given(erased).when(request({ requestId: 'r3' }), as(supervisorA)).thenThrows('SUBJECT_ALREADY_ERASED');
     subject.given(erased).when({ type: 'ApproveErasure', requestId: 'r1', owningUnits: [] }, as(headCity)).thenThrows('SUBJECT_ALREADY_ERASED');
+    // Outsiders learn nothing about the subject: refused for who they are before anything about its state.
+    subject.given(erased).when({ type: 'ApproveErasure', requestId: 'r1', owningUnits: ['gr-a1'] }, as(headB)).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    subject.given(erased).when(request({ requestId: 'r4' }), as(who('supervisor', 'dist-b'))).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    subject.given(requested()).when({ type: 'ApproveErasure', requestId: 'nope', owningUnits: ['gr-a1'] }, as(who('officer', 'city'))).thenThrows('ERASURE_NOT_ALLOWED', 'forbidden');
   });
 
   it('end of retention: one person suffices, but only once every case’s retention has ended', () => {

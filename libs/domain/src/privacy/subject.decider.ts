@@ -26,10 +26,11 @@ function requireAboveAll(ctx: DecisionContext, owningUnits: readonly string[]): 
 }
 
 function requestErasure(c: RequestErasure, s: SubjectState, ctx: DecisionContext): SubjectEvent[] {
+  // Who and where first: an outsider learns nothing about the subject (403 before any 422).
   if (!mayRequest(ctx)) throw forbidden('ERASURE_NOT_ALLOWED', '只有市总工会负责人或上级督导人员可以申请删除个人信息');
+  requireAboveAll(ctx, c.owningUnits);
   if (!ERASURE_REASONS.includes(c.reason)) throw ruleViolation('INVALID_ERASURE_REASON', `未知的删除理由 ${String(c.reason)}`);
   if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
-  requireAboveAll(ctx, c.owningUnits);
   if (s.request) throw ruleViolation('ERASURE_ALREADY_REQUESTED', '该主体已有待审批的删除申请', { requestId: s.request.requestId });
   if (c.reason === 'retention_end' && c.openCases.length)
     throw ruleViolation('RETENTION_NOT_ENDED', '该主体部分案件的保存期限尚未届满', { cases: c.openCases });
@@ -51,16 +52,18 @@ function requestErasure(c: RequestErasure, s: SubjectState, ctx: DecisionContext
 }
 
 function approveErasure(c: ApproveErasure, s: SubjectState, ctx: DecisionContext): SubjectEvent[] {
+  if (!(ctx.actor.role === 'head' || ctx.actor.role === 'supervisor')) throw forbidden('ERASURE_NOT_ALLOWED', '只有单位负责人或督导人员可以审批删除申请');
+  requireAboveAll(ctx, c.owningUnits);
   if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
   const r = s.request;
   if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', '没有待审批的该删除申请', r ? { requestId: r.requestId } : undefined);
   // A retried approval by the same person (the keys may not be destroyed yet): nothing new to record.
   if (r.approvedBy === ctx.actor.id) return [];
   if (r.approvedBy || r.reason !== 'data_subject_request') throw ruleViolation('ERASURE_ALREADY_APPROVED', '该删除申请无需再次审批', { requestId: r.requestId });
-  if (!(ctx.actor.role === 'head' || ctx.actor.role === 'supervisor')) throw forbidden('ERASURE_NOT_ALLOWED', '只有单位负责人或督导人员可以审批删除申请');
   // Four eyes: a second, different person.
   if (ctx.actor.id === r.requestedBy) throw ruleViolation('FOUR_EYES_REQUIRED', '删除申请须由申请人以外的另一人审批（双人复核）', { requestedBy: r.requestedBy });
-  requireAboveAll(ctx, [...new Set([...r.owningUnits, ...c.owningUnits])]);
+  // Above the units the request was made for, too (a case may have moved since).
+  requireAboveAll(ctx, r.owningUnits);
   return [{ type: 'ErasureApproved', data: { subjectId: r.subjectId, requestId: r.requestId, approvedBy: ctx.actor.id, approvedAt: ctx.now } }];
 }
 
