@@ -10,7 +10,7 @@ import { MediationsController } from './mediation/mediations.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertStream } from './alerts/alert-stream.service';
 import { AdminController } from './admin/admin.controller';
-import { HealthController } from './health/health.controller';
+import { OperationsModule } from './health/operations.module';
 import { CaseHistoryService } from './history/case-history.service';
 import { HardshipApiModule } from './hardship/hardship.module';
 import { PrivacyApiModule } from './privacy/privacy.module';
@@ -38,9 +38,10 @@ export class ApiModule {
         HardshipApiModule,
         PrivacyApiModule,
         AuditApiModule,
+        OperationsModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
-      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, HealthController],
+      controllers: [PetitionsController, MediationsController, AlertsController, AdminController],
       providers: [CaseHistoryService, AlertStream, PetitionRegistration, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }

@@ -3,14 +3,18 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthFrameworkErrors, hearthValidationPipe } from '@hearth/platform';
+import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthFrameworkErrors, hearthValidationPipe, ConfigError, HEARTH_METRICS, HearthMetrics } from '@hearth/platform';
 import { ApiModule } from './api.module';
+import { installAccessLog } from './observability/access-log';
 
 export async function createApi(): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576, frameworkErrors: hearthFrameworkErrors }), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  // Access logs at info, and the HTTP latency metric from the same line (route pattern, never the URL).
+  const metrics = app.get<HearthMetrics>(HEARTH_METRICS);
+  installAccessLog(app.getHttpAdapter().getInstance(), (l) => metrics.httpDuration.observe({ method: l.method, route: l.route, status: String(l.status) }, l.durationMs / 1000));
   app.useGlobalPipes(hearthValidationPipe());
   app.useGlobalFilters(new HearthErrorFilter());
   app.enableShutdownHooks();
@@ -36,7 +40,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(err);
+    // A bad variable: its name and what was expected, without a stack trace.
+    console.error(err instanceof ConfigError ? err.message : err);
     process.exit(1);
   });
 }

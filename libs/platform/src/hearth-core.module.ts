@@ -8,7 +8,9 @@ import { CLOCK, Clock, clockFromEnv } from './clock/clock';
 import { testClockFromEnv } from './clock/redis-test-clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
 import { ORG_REGISTRY, OrgRegistry } from './org/org-data';
-import { CommandRunner } from './commands/command-runner';
+import { HEARTH_METRICS, HearthMetrics } from './metrics/hearth-metrics';
+import { MeteredCommandRunner } from './metrics/metered-command-runner';
+import { metricsSources } from './metrics/metrics-sources';
 import { CASE_COMMAND_HANDLERS, COMMAND_RUNNER } from './commands/case.commands';
 import {
   EncryptingEventStore,
@@ -65,10 +67,20 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     // What projections and the deadline scheduler read: upcast, personal values left encrypted (they need none).
     { provide: PROJECTION_EVENT_STORE, inject: [RAW_EVENT_STORE], useFactory: (raw: EventStore): EventStore => new UpcastingEventStore(raw, hearthUpcasters()) },
     { provide: REDIS, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => new Redis(c.redisUrl, { lazyConnect: false }) },
+    // One metrics registry per process (GET /metrics in the api); scrape-time gauges read the log head and Redis.
+    {
+      provide: HEARTH_METRICS,
+      inject: [RAW_EVENT_STORE, REDIS, HEARTH_CONFIG],
+      useFactory: (raw: EventStore, redis: Redis, c: HearthConfig) => {
+        const m = new HearthMetrics();
+        m.use(metricsSources(raw, redis, c));
+        return m;
+      },
+    },
     {
       provide: COMMAND_RUNNER,
-      inject: [EVENT_STORE, ORG_REGISTRY, CLOCK, HEARTH_CONFIG],
-      useFactory: (store: EventStore, org: OrgRegistry, clock: Clock, c: HearthConfig) => {
+      inject: [EVENT_STORE, ORG_REGISTRY, CLOCK, HEARTH_CONFIG, HEARTH_METRICS],
+      useFactory: (store: EventStore, org: OrgRegistry, clock: Clock, c: HearthConfig, metrics: HearthMetrics) => {
         const calendar = defaultCalendar();
         const rules = ruleBookFor(c);
         if (!rules.knows(c.jurisdiction)) throw new Error(`HEARTH_JURISDICTION ${c.jurisdiction} has no rule table`);
@@ -80,12 +92,12 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
           org: org.directory,
           jurisdiction: c.jurisdiction,
         });
-        return new CommandRunner(store, contextFor, clock, c.commandRetries);
+        return new MeteredCommandRunner(store, contextFor, clock, c.commandRetries).meter(metrics);
       },
     },
     ...CASE_COMMAND_HANDLERS,
   ],
-  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, CqrsModule],
+  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CqrsModule],
 })
 export class HearthCoreModule implements OnApplicationShutdown {
   constructor(

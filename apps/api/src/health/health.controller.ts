@@ -1,41 +1,69 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type Redis from 'ioredis';
-import { EVENT_STORE, EventStore } from '@hearth/event-store';
-import { activeCheckpoint } from '@hearth/read-models';
-import { CLOCK, Clock, HEARTH_CONFIG, HearthConfig, Public, REDIS } from '@hearth/platform';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
+import { CLOCK, Clock, HEARTH_CONFIG, HearthConfig, Public } from '@hearth/platform';
+import { Readiness } from './readiness.service';
 
+/**
+ * Liveness (the process answers) and readiness (it can do its work: the log accepts writes, Redis answers, the
+ * subscriptions keep up). Public, and nothing personal in either body.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly health: HealthCheckService,
+    private readonly readiness: Readiness,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @Get('live')
+  @Public()
+  @ApiOperation({ summary: 'Liveness: the process answers (restart it when this fails)' })
+  live() {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Public()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness: 200 when the event store accepts writes, Redis answers and subscriptions are within the lag bound; 503 naming the failing part' })
+  @ApiResponse({ status: 503, description: '{ code: NOT_READY, failing: { <part>: { status: down, message } }, checks, … }' })
+  async ready() {
+    const result = await this.check();
+    if (result.status !== 'ok') throw new ServiceUnavailableException({ code: 'NOT_READY', message: `服务未就绪：${Object.keys(result.error ?? {}).join(', ')}`, ...this.body(result) });
+    return this.body(result);
+  }
+
+  /** The historical probe: the readiness body, always 200 (`status: degraded` when not ready); load balancers use /health/ready. */
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness and how far the read models and the deadline scheduler have caught up with the log' })
-  async health() {
-    const head = await this.store.headPosition();
-    let redis: 'up' | 'down' = 'up';
-    let readModels: number | null = null;
-    let deadlines: number | null = null;
+  @ApiOperation({ summary: 'Readiness body with 200 in every case (older probes); use /health/ready for a load balancer' })
+  async summary() {
+    return this.body(await this.check());
+  }
+
+  private async check(): Promise<HealthCheckResult> {
     try {
-      // The read models' checkpoint lives in the active generation (zero-downtime rebuilds switch generations).
-      const [rm, dl] = await Promise.all([activeCheckpoint(this.redis, this.config.redisPrefix), this.redis.get(`${this.config.redisPrefix}ckpt:deadlines`)]);
-      readModels = rm;
-      deadlines = dl === null ? null : Number(dl);
-    } catch {
-      redis = 'down';
+      return await this.health.check([() => this.readiness.eventStore(), () => this.readiness.redisUp(), () => this.readiness.subscriptions()]);
+    } catch (err) {
+      // Terminus answers a failed check by throwing a 503 carrying the result.
+      if (err instanceof ServiceUnavailableException) return err.getResponse() as HealthCheckResult;
+      throw err;
     }
+  }
+
+  private body(result: HealthCheckResult) {
+    const details = result.details as Record<string, Record<string, unknown>>;
+    const subs = details.subscriptions ?? {};
     return {
-      status: redis === 'up' ? 'ok' : 'degraded',
-      eventStore: { kind: this.config.eventStore, headPosition: head },
-      redis,
-      checkpoints: { readModels, deadlines },
+      status: result.status === 'ok' ? 'ok' : 'degraded',
+      eventStore: { kind: this.config.eventStore, headPosition: (details.eventStore?.headPosition as number | undefined) ?? null },
+      redis: details.redis?.status === 'up' ? 'up' : 'down',
+      checkpoints: (subs.checkpoints as { readModels: number | null; deadlines: number | null } | undefined) ?? { readModels: null, deadlines: null },
+      checks: result.details,
+      failing: result.error ?? {},
       domainTime: this.clock.now().toISOString(),
       clockSpeed: this.clock.speed,
     };

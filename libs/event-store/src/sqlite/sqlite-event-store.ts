@@ -291,6 +291,28 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
+   * Readiness probe (GET /health/ready): an empty write transaction (BEGIN IMMEDIATE … COMMIT, no row) on the
+   * connection that commits appends — the writer thread's when there is one, so a dead thread fails it. Another
+   * process holding the write lock (SQLITE_BUSY) still means the log accepts writes.
+   */
+  async probeWrite(): Promise<void> {
+    this.assertOpen();
+    try {
+      if (this.thread) await this.thread.commit([]);
+      else {
+        this.db.pragma('busy_timeout = 0');
+        try {
+          this.writer!.commit([]);
+        } finally {
+          this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
+        }
+      }
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+    }
+  }
+
+  /**
    * Catch-up subscription: read the next batch after the last delivered position, deliver it, repeat; once caught
    * up, sleep until an append through this instance (immediate) or the poll interval (appends by other processes).
    *
@@ -324,6 +346,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   // ---- used by SqliteSubscription -------------------------------------------------------------------------------
+
+  /** Appends waiting for the group commit (metrics: hearth_sqlite_writer_queue). */
+  get pendingAppends(): number {
+    return this.queue.length;
+  }
 
   /** @internal */
   get isClosed(): boolean {

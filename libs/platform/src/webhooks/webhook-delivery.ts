@@ -69,6 +69,8 @@ export interface WebhookDeliveryOptions {
   /** Deliveries in parallel. Default 10. */
   concurrency?: number;
   logger?: { warn(m: string): void; error(m: string): void };
+  /** Told each recorded outcome of an attempt (metrics: hearth_webhook_deliveries_total). */
+  onOutcome?: (state: DeliveryState) => void;
 }
 
 /**
@@ -163,6 +165,7 @@ export class WebhookDelivery {
 
   private async record(alertId: string, status: DeliveryStatus): Promise<void> {
     await this.o.redis.hset(this.statusKey(alertId), status.endpointId, JSON.stringify(status));
+    this.o.onOutcome?.(status.status);
   }
 
   private async deliver(job: Job<WebhookJob>): Promise<void> {

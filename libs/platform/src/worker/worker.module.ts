@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { DomainError } from '@hearth/domain';
 import type { EventStore } from '@hearth/event-store';
 import { AlertProjection, RepeatPetitionProjection, HardshipProjection, MediationProjection, PetitionProjection, ProjectionRunner, RunnerLogger } from '@hearth/read-models';
-import { DeadlineJobData, DeadlineScheduler, DeadlineTimerWorker } from '@hearth/scheduling';
+import { DeadlineJobData, DeadlineScheduler, DeadlineTimerWorker, timerAt } from '@hearth/scheduling';
 import { CLOCK, Clock } from '../clock/clock';
 import { HEARTH_CONFIG, HearthConfig } from '../config/hearth-config';
 import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
@@ -14,6 +14,7 @@ import { redisOptionsFromUrl } from './redis-connection';
 import { WebhookDelivery, webhookSettingsFromEnv } from '../webhooks';
 import { PetitionToMediationWorker } from './petition-to-mediation';
 import { PROJECTION_EVENT_STORE } from '../pii';
+import { HEARTH_METRICS, HearthMetrics } from '../metrics/hearth-metrics';
 
 const nestLogger = (name: string): RunnerLogger => {
   const l = new Logger(name);
@@ -44,6 +45,7 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly commands: CommandBus,
+    @Inject(HEARTH_METRICS) private readonly metrics: HearthMetrics,
   ) {
     this.webhooks = new WebhookDelivery({
       settings: webhookSettingsFromEnv(process.env, (u) => org.directory.has(u)),
@@ -53,9 +55,10 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
       keyPrefix: config.redisPrefix,
       bullPrefix: config.bullPrefix,
       logger: new Logger('webhooks'),
+      onOutcome: (outcome) => metrics.webhookDeliveries.inc({ outcome }),
     });
     // Shared by both runners (projections keep no per-batch state); the rebuild runner never delivers or publishes.
-    const projections = [new PetitionProjection({ org: org.directory }), new AlertProjection({ org: org.directory, users: org.allUsers(), deliver: (alerts) => this.webhooks.enqueue(alerts) }), new RepeatPetitionProjection(), new HardshipProjection({ org: org.directory }), new MediationProjection({ org: org.directory })];
+    const projections = [new PetitionProjection({ org: org.directory }), new AlertProjection({ org: org.directory, users: org.allUsers(), deliver: (alerts) => this.raised(alerts) }), new RepeatPetitionProjection(), new HardshipProjection({ org: org.directory }), new MediationProjection({ org: org.directory })];
     this.projections = new ProjectionRunner({
       store,
       redis,
@@ -91,7 +94,14 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
     });
   }
 
+  private raised(alerts: Parameters<WebhookDelivery['enqueue']>[0]): Promise<void> {
+    this.metrics.alertsRaised.inc(alerts.length);
+    return this.webhooks.enqueue(alerts);
+  }
+
   private async fire(d: DeadlineJobData): Promise<void> {
+    // Real seconds between the rung's instant and now (the clock may run faster than real time).
+    this.metrics.timerLateness.observe(Math.max(0, (this.clock.now().getTime() - Date.parse(timerAt(d))) / this.clock.speed / 1000));
     try {
       await this.commands.execute(new ExpireDeadline(d.streamId, d.deadlineId, d.dueAt, d.step, d.level, d.at));
     } catch (err) {
