@@ -7,6 +7,7 @@ source scripts/lib/common.sh
 ensure_node
 ensure_node_modules
 ensure_redis_server_binary
+ensure_postgres_binaries
 log "lint"; npm run --silent lint
 log "type check"; npm run --silent typecheck
 ensure_build

@@ -49,6 +49,19 @@ ensure_redis_server_binary() {
   # Debian starts a system Redis on install; Hearth does not rely on it either way.
 }
 
+# PostgreSQL's server programs for the tests' private clusters (test/support/postgres-server.ts runs initdb and
+# postgres itself, on a free port in a temp folder). Debian keeps them in /usr/lib/postgresql/<ver>/bin. On
+# install, no default cluster is created or started (create_main_cluster = false): Hearth's tests need none.
+ensure_postgres_binaries() {
+  command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && return 0
+  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+    as_root mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+  apt_install postgresql
+}
+
 # PING a Redis at host:port over bash's /dev/tcp (no redis-cli needed).
 redis_alive() {
   local host=$1 port=$2 reply=""

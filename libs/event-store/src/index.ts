@@ -6,3 +6,4 @@ export { EsdbEventStore } from './esdb/esdb-event-store';
 export * from './upcasting';
 export { startWriterWorker, WriterChannel } from './sqlite/writer-worker';
 export { fromPlainError, toPlainError, type PlainError } from './sqlite/sqlite-append-writer';
+export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
