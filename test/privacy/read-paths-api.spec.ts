@@ -194,6 +194,12 @@ describe('personal data on the read paths (issue 11)', () => {
   });
 
   it('erasure needs a second person of the owning unit’s chain', async () => {
+    // A request the chain declines erases nothing, and a new one may follow.
+    const first = await ok('supervisor.east', 'POST', `/privacy/subjects/${subjectId}/erasure`, { reason: 'data_subject_request' });
+    expect((await call('head.west', 'POST', `/privacy/subjects/${subjectId}/erasure/decline`, { requestId: first.requestId, reason: '核实' })).status).toBe(403);
+    expect((await call('head.east-s1', 'POST', `/privacy/subjects/${subjectId}/erasure/decline`, { requestId: first.requestId })).status).toBe(400);
+    expect(await ok('head.east-s1', 'POST', `/privacy/subjects/${subjectId}/erasure/decline`, { requestId: first.requestId, reason: '申请人身份无法核实' })).toMatchObject({ status: 'declined' });
+    expect((await call('head.city', 'POST', `/privacy/subjects/${subjectId}/erasure/approval`, { requestId: first.requestId })).body.code).toBe('ERASURE_NOT_REQUESTED');
     const asked = await ok('supervisor.east', 'POST', `/privacy/subjects/${subjectId}/erasure`, { reason: 'data_subject_request', reference: 'PIPL-REQ-READ-1' });
     expect(asked).toMatchObject({ status: 'approval_required', requestedBy: 'supervisor.east' });
     // Nothing erased yet: the officer still reads the name.
@@ -207,6 +213,6 @@ describe('personal data on the read paths (issue 11)', () => {
     expect(done).toMatchObject({ status: 'erased', requestedBy: 'supervisor.east', approvedBy: 'head.east-s1', keysDestroyed: 1 });
     expect((await ok('officer.east-s1', 'GET', `/petitions/${petitionId}/history`)).events[0].data.petitioners[0]).toEqual({ name: '[erased]', phone: '[erased]', idNumber: '[erased]' });
     const log = await ok('auditor.city', 'GET', `/privacy/subjects/${subjectId}`);
-    expect(log.events.map((e: any) => e.type)).toEqual(['PersonalDataRevealed', 'ErasureRequested', 'PersonalDataRevealed', 'ErasureApproved', 'SubjectErased']);
+    expect(log.events.map((e: any) => e.type)).toEqual(['PersonalDataRevealed', 'ErasureRequested', 'ErasureDeclined', 'ErasureRequested', 'PersonalDataRevealed', 'ErasureApproved', 'SubjectErased']);
   });
 });

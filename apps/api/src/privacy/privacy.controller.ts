@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Q
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '@hearth/domain';
 import { commandMetaFrom, CurrentActor, Roles } from '@hearth/platform';
-import { ApproveErasureDto, EraseSubjectDto, LookupSubjectDto, RevealDto, SubjectsOfCaseQuery } from './privacy.dto';
+import { ApproveErasureDto, DeclineErasureDto, EraseSubjectDto, LookupSubjectDto, RevealDto, SubjectsOfCaseQuery } from './privacy.dto';
 import { PrivacyService } from './privacy.service';
 
 type Hdrs = Record<string, string | undefined>;
@@ -67,6 +67,16 @@ export class PrivacyController {
   @ApiOkResponse({ description: '{ status: erased, subjectId, erasureId, erasedAt, reason, legalBasis, requestId, requestedBy, approvedBy, keysDestroyed, streams, blindIndexesRemoved, position }' })
   approve(@Param('subjectId', ParseUUIDPipe) subjectId: string, @Body() dto: ApproveErasureDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs) {
     return this.privacy.approve(subjectId, dto.requestId, actor, commandMetaFrom(h, actor, `privacy|${subjectId}|approve-erasure`));
+  }
+
+  @Post('subjects/:subjectId/erasure/decline')
+  @HttpCode(200)
+  @Roles('head', 'supervisor')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retrying with the same key returns the first result' })
+  @ApiOperation({ summary: 'Withdraw (the requester) or decline (a head or supervisor above every case of the subject) a waiting erasure request, with a reason: nothing is erased' })
+  @ApiOkResponse({ description: '{ subjectId, requestId, status: declined, declinedBy, position }' })
+  decline(@Param('subjectId', ParseUUIDPipe) subjectId: string, @Body() dto: DeclineErasureDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs) {
+    return this.privacy.decline(subjectId, dto.requestId, dto.reason, actor, commandMetaFrom(h, actor, `privacy|${subjectId}|decline-erasure`));
   }
 
   @Post('subjects/:subjectId/reveal')

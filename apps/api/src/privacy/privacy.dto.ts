@@ -30,6 +30,16 @@ export class ApproveErasureDto {
   requestId!: string;
 }
 
+export class DeclineErasureDto {
+  @ApiProperty({ format: 'uuid', description: 'The requestId the erasure request answered with' })
+  @IsUUID('all', { message: 'requestId must be the requestId of a waiting erasure request' })
+  requestId!: string;
+  @ApiProperty({ example: '申请人身份无法核实', description: 'Why the request is withdrawn or declined (recorded in the log; no personal data)' })
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
 export class RevealDto {
   @ApiProperty({ example: '2025 年度信访档案审计抽查', description: 'Why the auditor needs the plaintext (recorded in the log)' })
   @IsString()

@@ -170,6 +170,14 @@ export class PrivacyService implements OnApplicationBootstrap {
     return this.destroyKeys(subjectId, requestId, actor, meta);
   }
 
+  /** Withdraw (the requester) or decline (a head or supervisor of the chain) a request not yet approved: nothing is erased. */
+  async decline(subjectId: string, requestId: string, reason: string, actor: Actor, meta: CommandMeta) {
+    const info = await this.requireSubject(subjectId);
+    const owningUnits = owningUnitsOf(await this.factsOf(info));
+    const out = await this.runner.execute(subjectDecider, subjectId, { type: 'DeclineErasure', requestId, reason, owningUnits }, actor, { ...meta, cause: 'DeclineErasure' });
+    return { subjectId, requestId, status: 'declined' as const, declinedBy: actor.id, position: out.position };
+  }
+
   /**
    * The erasure a retried request (same Idempotency-Key) already carried out, to answer as the first time; anything
    * else on an erased subject goes to the decider, which refuses it (403 for outsiders, else 422 SUBJECT_ALREADY_ERASED).

@@ -25,6 +25,14 @@ export interface ApproveErasure {
   owningUnits: string[];
 }
 
+/** Withdraw (the requester) or decline (a head or supervisor above every owning unit) a request not yet approved. */
+export interface DeclineErasure {
+  type: 'DeclineErasure';
+  requestId: string;
+  reason: string;
+  owningUnits: string[];
+}
+
 /** The key store destroyed the keys of an authorised request: record it (SubjectErased). */
 export interface RecordErasure {
   type: 'RecordErasure';
@@ -32,4 +40,4 @@ export interface RecordErasure {
   erasure: Omit<SubjectErased['data'], 'requestId' | 'requestedBy' | 'approvedBy' | 'reason' | 'legalBasis' | 'reference'>;
 }
 
-export type SubjectCommand = RequestErasure | ApproveErasure | RecordErasure;
+export type SubjectCommand = RequestErasure | ApproveErasure | DeclineErasure | RecordErasure;

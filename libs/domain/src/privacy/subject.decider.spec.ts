@@ -92,6 +92,22 @@ describe('subject decider: erasure with four eyes (个人信息保护法 art. 47
     subject.given(requested()).when({ type: 'ApproveErasure', requestId: 'nope', owningUnits: ['gr-a1'] }, as(who('officer', 'city'))).thenThrows('ERASURE_NOT_ALLOWED', 'forbidden');
   });
 
+  it('a request not yet approved may be withdrawn by its requester or declined by the chain, with a reason; then asked again', () => {
+    const decline = { type: 'DeclineErasure' as const, requestId: 'r1', reason: '申请人身份无法核实', owningUnits: ['gr-a1'] };
+    subject.given(requested()).when(decline, as(headB)).thenThrows('OUTSIDE_ORG_SUBTREE', 'forbidden');
+    subject.given(requested()).when(decline, as(who('officer', 'gr-a1'))).thenThrows('ERASURE_NOT_ALLOWED', 'forbidden');
+    subject.given(requested()).when({ ...decline, reason: ' ' }, as(headS)).thenThrows('REASON_REQUIRED');
+    subject.given(approved()).when(decline, as(headCity)).thenThrows('ERASURE_ALREADY_APPROVED');
+    subject.given(requested()).when({ ...decline, requestId: 'r9' }, as(headS)).thenThrows('ERASURE_NOT_REQUESTED');
+    const declined = subject
+      .given(requested())
+      .when(decline, as(headS))
+      .then([{ type: 'ErasureDeclined', data: { subjectId: 's1', requestId: 'r1', reason: '申请人身份无法核实', declinedBy: 'head.s', declinedAt: NOW } }]);
+    subject.given(declined).when({ type: 'ApproveErasure', requestId: 'r1', owningUnits: ['gr-a1'] }, as(supervisorA2)).thenThrows('ERASURE_NOT_REQUESTED');
+    subject.given(declined).when(request({ requestId: 'r2' }), as(supervisorA)).thenMatch([{ type: 'ErasureRequested', data: { requestId: 'r2' } }]);
+    subject.given(requested()).when({ ...decline, reason: '撤回' }, as(supervisorA)).thenMatch([{ type: 'ErasureDeclined', data: { declinedBy: 'sup.a' } }]);
+  });
+
   it('end of retention: one person suffices, but only once every case’s retention has ended', () => {
     subject
       .given()

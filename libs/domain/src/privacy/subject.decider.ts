@@ -1,6 +1,6 @@
 import type { Decider, DecisionContext } from '../common/decider';
 import { forbidden, ruleViolation } from '../common/domain-error';
-import type { ApproveErasure, RecordErasure, RequestErasure, SubjectCommand } from './subject.commands';
+import type { ApproveErasure, DeclineErasure, RecordErasure, RequestErasure, SubjectCommand } from './subject.commands';
 import { ERASURE_LEGAL_BASIS, ERASURE_REASONS, ErasureRequested, SubjectEvent } from './subject.events';
 
 /** A subject's privacy log (`subject-<id>`): erasure requests, approvals, erasures. Reveals are logged here too. */
@@ -67,6 +67,20 @@ function approveErasure(c: ApproveErasure, s: SubjectState, ctx: DecisionContext
   return [{ type: 'ErasureApproved', data: { subjectId: r.subjectId, requestId: r.requestId, approvedBy: ctx.actor.id, approvedAt: ctx.now } }];
 }
 
+function declineErasure(c: DeclineErasure, s: SubjectState, ctx: DecisionContext): SubjectEvent[] {
+  const r = s.request;
+  const requester = !!r && r.requestedBy === ctx.actor.id;
+  if (!requester) {
+    if (!(ctx.actor.role === 'head' || ctx.actor.role === 'supervisor')) throw forbidden('ERASURE_NOT_ALLOWED', '只有单位负责人或督导人员可以驳回删除申请');
+    requireAboveAll(ctx, c.owningUnits);
+  }
+  if (s.erased) throw ruleViolation('SUBJECT_ALREADY_ERASED', '该主体的个人信息已被删除', { erasureId: s.erasureId });
+  if (!r || r.requestId !== c.requestId) throw ruleViolation('ERASURE_NOT_REQUESTED', '没有待审批的该删除申请', r ? { requestId: r.requestId } : undefined);
+  if (r.approvedBy || r.reason !== 'data_subject_request') throw ruleViolation('ERASURE_ALREADY_APPROVED', '该删除申请已获批准，不能再驳回', { requestId: r.requestId });
+  if (typeof c.reason !== 'string' || !c.reason.trim()) throw ruleViolation('REASON_REQUIRED', '驳回或撤回删除申请须说明理由');
+  return [{ type: 'ErasureDeclined', data: { subjectId: r.subjectId, requestId: r.requestId, reason: c.reason, declinedBy: ctx.actor.id, declinedAt: ctx.now } }];
+}
+
 /** Whether the keys of the subject may be destroyed for this request: approved by a second person, or the end of retention. */
 export function erasureAuthorized(s: SubjectState, requestId: string): boolean {
   const r = s.request;
@@ -113,6 +127,8 @@ export const subjectDecider: Decider<SubjectCommand, SubjectEvent, SubjectState>
         return requestErasure(command, state, ctx);
       case 'ApproveErasure':
         return approveErasure(command, state, ctx);
+      case 'DeclineErasure':
+        return declineErasure(command, state, ctx);
       case 'RecordErasure':
         return recordErasure(command, state);
       default: {
@@ -127,6 +143,11 @@ export const subjectDecider: Decider<SubjectCommand, SubjectEvent, SubjectState>
         return { ...state, request: { ...event.data } };
       case 'ErasureApproved':
         return state.request ? { ...state, request: { ...state.request, approvedBy: event.data.approvedBy, approvedAt: event.data.approvedAt } } : state;
+      case 'ErasureDeclined': {
+        if (state.request?.requestId !== event.data.requestId) return state;
+        const { request: _declined, ...rest } = state;
+        return rest;
+      }
       case 'SubjectErased':
         return { erased: true, erasureId: event.data.erasureId };
       default:

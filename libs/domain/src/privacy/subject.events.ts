@@ -31,6 +31,9 @@ export type ErasureRequested = DomainEvent<
 /** A second, different person of the owning units' chain approved the request: the keys may now be destroyed. */
 export type ErasureApproved = DomainEvent<'ErasureApproved', { subjectId: string; requestId: string; approvedBy: string; approvedAt: string }>;
 
+/** The request was withdrawn by its requester or declined by a head or supervisor of the chain: nothing is erased. */
+export type ErasureDeclined = DomainEvent<'ErasureDeclined', { subjectId: string; requestId: string; reason: string; declinedBy: string; declinedAt: string }>;
+
 /** The subject's keys were destroyed (crypto-shredding): every personal value of it now reads `[erased]`. */
 export type SubjectErased = DomainEvent<
   'SubjectErased',
@@ -73,4 +76,4 @@ export type PersonalDataRevealed = DomainEvent<
   }
 >;
 
-export type SubjectEvent = ErasureRequested | ErasureApproved | SubjectErased | PersonalDataRevealed;
+export type SubjectEvent = ErasureRequested | ErasureApproved | ErasureDeclined | SubjectErased | PersonalDataRevealed;
