@@ -8,6 +8,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   Length,
@@ -70,7 +71,7 @@ export class RigidExpensesDto {
 export class HouseholdStatsDto {
   @ApiProperty({ minimum: 1, example: 3 }) @IsInt() @Min(1) @Max(50) membersCount!: number;
   @ApiProperty({ description: 'Household income per month, yuan', example: 3000 }) @IsNumber(MONEY) @Min(0) @Max(MAX_YUAN) monthlyIncomeYuan!: number;
-  @ApiProperty({ type: RigidExpensesDto }) @IsDefined() @ValidateNested() @Type(() => RigidExpensesDto) rigidExpenses!: RigidExpensesDto;
+  @ApiProperty({ type: RigidExpensesDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => RigidExpensesDto) rigidExpenses!: RigidExpensesDto;
   @ApiPropertyOptional({ enum: ACCIDENT_KINDS }) @IsOptional() @IsIn(ACCIDENT_KINDS) accident?: AccidentKind;
   @ApiPropertyOptional({ description: "This year's hardship costs, yuan" }) @IsOptional() @IsNumber(MONEY) @Min(0) @Max(MAX_YUAN) yearlyHardshipCostsYuan?: number;
   @ApiPropertyOptional({ description: 'Household income over the year, yuan (default 12 × monthly)' })
@@ -118,8 +119,8 @@ export class HouseholdPersonalDto {
 
 export class ApplyForHardshipFileDto {
   @ApiProperty({ description: 'The grassroots union (L4) the file is lodged with', example: 'east-s1-g1' }) @IsString() @Length(1, 100) orgUnit!: string;
-  @ApiProperty({ type: HouseholdStatsDto }) @IsDefined() @ValidateNested() @Type(() => HouseholdStatsDto) stats!: HouseholdStatsDto;
-  @ApiProperty({ type: HouseholdPersonalDto }) @IsDefined() @ValidateNested() @Type(() => HouseholdPersonalDto) personal!: HouseholdPersonalDto;
+  @ApiProperty({ type: HouseholdStatsDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => HouseholdStatsDto) stats!: HouseholdStatsDto;
+  @ApiProperty({ type: HouseholdPersonalDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => HouseholdPersonalDto) personal!: HouseholdPersonalDto;
 }
 
 export class LookupFileDto {
@@ -158,6 +159,7 @@ export class ConsentDto {
 export class EconomicCheckDto {
   @ApiProperty({ type: HouseholdStatsDto, description: 'Verified figures; they replace the declared ones' })
   @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => HouseholdStatsDto)
   stats!: HouseholdStatsDto;
@@ -196,7 +198,7 @@ export class OverrideCategoryDto {
 }
 
 export class CompleteAnnualReviewDto {
-  @ApiProperty({ type: HouseholdStatsDto }) @IsDefined() @ValidateNested() @Type(() => HouseholdStatsDto) stats!: HouseholdStatsDto;
+  @ApiProperty({ type: HouseholdStatsDto }) @IsDefined() @IsObject() @ValidateNested() @Type(() => HouseholdStatsDto) stats!: HouseholdStatsDto;
   @ApiProperty({ enum: ['continue', 'exit'] }) @IsIn(['continue', 'exit']) outcome!: 'continue' | 'exit';
   @ApiPropertyOptional({ enum: EXIT_REASONS }) @IsOptional() @IsIn(EXIT_REASONS) exitReason?: ExitReason;
   @ApiPropertyOptional({ description: 'Consecutive months with income above the line (脱困)' }) @IsOptional() @IsInt() @Min(0) @Max(1200) monthsAboveLine?: number;

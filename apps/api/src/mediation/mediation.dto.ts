@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -79,7 +80,7 @@ export class ApplyForMediationDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(1000)
   workers!: MediationWorkerDto[];
-  @ApiProperty({ type: EmployerDto }) @ValidateNested() @Type(() => EmployerDto) employer!: EmployerDto;
+  @ApiProperty({ type: EmployerDto }) @IsObject() @ValidateNested() @Type(() => EmployerDto) employer!: EmployerDto;
   @ApiProperty({ description: 'Facts as stated (personal data)' }) @IsString() @Length(1, 10000) facts!: string;
   @ApiProperty({ type: [ClaimDto] })
   @ValidateNested({ each: true })
@@ -101,7 +102,7 @@ export class ApplyForMediationDto {
 
 /** The application data a petition routed out to mediation carries (see `RouteOutDto.mediation`). */
 export class RouteToMediationDto {
-  @ApiProperty({ type: EmployerDto }) @ValidateNested() @Type(() => EmployerDto) employer!: EmployerDto;
+  @ApiProperty({ type: EmployerDto }) @IsObject() @ValidateNested() @Type(() => EmployerDto) employer!: EmployerDto;
   @ApiProperty({ type: [ClaimDto] })
   @ValidateNested({ each: true })
   @Type(() => ClaimDto)
@@ -153,6 +154,7 @@ export class ExtendMediationPeriodDto {
   @ApiProperty({ minimum: 1, example: 10 }) @IsInt() @Min(1) @Max(365) days!: number;
   @ApiPropertyOptional({ type: ConsentDto, description: 'Both parties’ recorded consent (required by the rule)' })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ConsentDto)
   consent?: ConsentDto;
@@ -231,13 +233,13 @@ export class RequestLegalAidDto {
   @ArrayMaxSize(1000)
   workerIds!: string[];
   @ApiProperty({ description: 'Migrant workers claiming wages: no means test (法律援助法 art. 42)' }) @IsBoolean() migrantWageClaim!: boolean;
-  @ApiPropertyOptional({ type: MeansTestDto }) @IsOptional() @ValidateNested() @Type(() => MeansTestDto) meansTested?: MeansTestDto;
+  @ApiPropertyOptional({ type: MeansTestDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => MeansTestDto) meansTested?: MeansTestDto;
 }
 
 export class DecideLegalAidDto {
   @ApiProperty() @IsBoolean() granted!: boolean;
   @ApiProperty() @IsString() @Length(1, 2000) reason!: string;
-  @ApiPropertyOptional({ type: MeansTestDto }) @IsOptional() @ValidateNested() @Type(() => MeansTestDto) meansTest?: MeansTestDto;
+  @ApiPropertyOptional({ type: MeansTestDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => MeansTestDto) meansTest?: MeansTestDto;
 }
 
 export class LawyerDto {
@@ -247,7 +249,7 @@ export class LawyerDto {
 }
 
 export class AssignLegalAidLawyerDto {
-  @ApiProperty({ type: LawyerDto }) @ValidateNested() @Type(() => LawyerDto) lawyer!: LawyerDto;
+  @ApiProperty({ type: LawyerDto }) @IsObject() @ValidateNested() @Type(() => LawyerDto) lawyer!: LawyerDto;
 }
 
 export class CloseMediationDto {

@@ -7,6 +7,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -131,6 +132,7 @@ export class RouteOutDto {
     description: 'Required for procedure `mediation` (only there): the application data of the linked mediation case Hearth opens',
   })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RouteToMediationDto)
   mediation?: RouteToMediationDto;

@@ -1,0 +1,134 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { HearthUnderTest } from '@hearth/testing/hearth-process';
+import { AUTHORIZATION_TABLE, CALLERS, RESOURCE_UNIT, Role, expectedFor } from '../access/authorization-table';
+import { relationOf } from '../access/org-relations';
+import { CaseFixtures, CLOCK_START, bodyFor, createFixtures, freshCaseFor, pathFor } from './case-fixtures';
+import { mutationsOf } from './hostile-mutations';
+import { OpenApiDoc, Operation, loadOpenApi, operationKey, operationsOf } from './openapi-operations';
+
+/** Each request must answer within this bound: a guard against hangs, not a speed assertion. */
+const ANSWER_BOUND_MS = 5_000;
+
+/** POST routes without a body whose every call does real work: rebuilding every read model is not an input test. */
+const NOT_AN_INPUT = new Set(['POST /admin/read-models/rebuild']);
+
+/**
+ * Issue 11: every POST operation of the live OpenAPI document, sent hostile variants of a valid body (see
+ * hostile-mutations) by a caller the authorization table allows. For each request: never a 5xx, an answer within
+ * the bound, a 4xx in the documented shape `{ statusCode, code, message }`, and the event log unchanged when the
+ * request was refused. Then a reused Idempotency-Key with another body. The worker is stopped so nothing but these
+ * requests appends; requests run one at a time so every refused one is checked against the log on its own.
+ */
+describe('hostile input over every POST operation', () => {
+  let h: HearthUnderTest;
+  let doc: OpenApiDoc;
+  let posts: Operation[];
+  let fixtures: CaseFixtures;
+  let log: Database.Database;
+  let count: () => number;
+
+  beforeAll(async () => {
+    h = await HearthUnderTest.start({ separateWorker: true, clockStart: CLOCK_START });
+    doc = await loadOpenApi(h.baseUrl);
+    posts = operationsOf(doc).filter((op) => op.method === 'POST' && !NOT_AN_INPUT.has(operationKey(op)));
+    fixtures = await createFixtures(h);
+    await h.killWorker();
+    log = new Database(join(h.dataDir, 'hearth.sqlite'), { readonly: true, fileMustExist: true });
+    const stmt = log.prepare('SELECT COUNT(*) AS n FROM events');
+    count = () => (stmt.get() as { n: number }).n;
+  });
+  afterAll(async () => {
+    log?.close();
+    await h?.stop();
+  });
+
+  /** A caller the table allows for the operation (so the body, not the role, is what is tested). */
+  const callerFor = (op: Operation): string => {
+    const rule = AUTHORIZATION_TABLE[operationKey(op)];
+    const unit = rule ? RESOURCE_UNIT[rule.resource] : undefined;
+    const user = CALLERS.find((u) => {
+      const [role, ...rest] = u.split('.');
+      return rule && expectedFor(rule, role as Role, unit ? relationOf(rest.join('.'), unit) : undefined) === 'allowed';
+    });
+    return user ?? 'officer.east-s1';
+  };
+
+  async function send(op: Operation, f: CaseFixtures, user: string, text: string, headers: Record<string, string> = {}) {
+    const res = await fetch(`${h.baseUrl}${pathFor(op, f)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.token(user)}`, 'content-type': 'application/json', ...headers },
+      body: text,
+      signal: AbortSignal.timeout(ANSWER_BOUND_MS),
+    }).catch((err: Error) => ({ status: err.name === 'TimeoutError' ? -1 : -2, text: async () => err.message }) as const);
+    const raw = await res.text();
+    let body: any;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      body = raw;
+    }
+    return { status: res.status, body };
+  }
+
+  /** What is wrong with one answer (empty when nothing is). */
+  function problems(status: number, body: any, appended: number): string[] {
+    const out: string[] = [];
+    if (status === -1) out.push(`no answer within ${ANSWER_BOUND_MS} ms`);
+    else if (status < 0) out.push(`connection failed: ${body}`);
+    else if (status >= 500) out.push(`${status} ${JSON.stringify(body).slice(0, 200)}`);
+    else if (status >= 400) {
+      if (appended !== 0) out.push(`refused with ${status} but ${appended} event(s) appended`);
+      if (body?.statusCode !== status || typeof body?.code !== 'string' || typeof body?.message !== 'string')
+        out.push(`${status} not in the documented shape: ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    return out;
+  }
+
+  it('never a 5xx, never a hang, the documented error shape, and nothing appended by a refused request', async () => {
+    const failures: string[] = [];
+    let sent = 0;
+    for (const op of posts) {
+      const f = await freshCaseFor(h, op, fixtures);
+      const user = callerFor(op);
+      const base = bodyFor(doc, op);
+      for (const m of mutationsOf(doc, op.body, base)) {
+        const before = count();
+        const r = await send(op, f, user, m.text);
+        sent++;
+        for (const p of problems(r.status, r.body, count() - before)) failures.push(`${operationKey(op)} [${m.name}] as ${user}: ${p}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(1000);
+    expect((await fetch(`${h.baseUrl}/health`)).status).toBe(200);
+  });
+
+  it('a reused Idempotency-Key: the same body replays and appends nothing; another body is refused and appends nothing', async () => {
+    const failures: string[] = [];
+    for (const op of posts) {
+      const f = await freshCaseFor(h, op, fixtures);
+      const user = callerFor(op);
+      const base = bodyFor(doc, op) as Record<string, unknown>;
+      const key = `hostile-${operationKey(op)}`.replace(/[^A-Za-z0-9-]/g, '-');
+      const first = await send(op, f, user, JSON.stringify(base), { 'Idempotency-Key': key });
+      failures.push(...problems(first.status, first.body, 0).filter((p) => !p.startsWith('refused')).map((p) => `${operationKey(op)} first: ${p}`));
+      if (first.status >= 300) continue;
+      let before = count();
+      const again = await send(op, f, user, JSON.stringify(base), { 'Idempotency-Key': key });
+      if (count() !== before || again.status >= 300) failures.push(`${operationKey(op)} replay: ${again.status}, ${count() - before} event(s) appended`);
+      before = count();
+      const other = await send(op, f, user, JSON.stringify({ ...base, unexpectedField: undefined, ...differentValue(base) }), { 'Idempotency-Key': key });
+      for (const p of problems(other.status, other.body, count() - before)) failures.push(`${operationKey(op)} other body: ${p}`);
+      if (other.status < 400 && count() !== before) failures.push(`${operationKey(op)} other body accepted under a used key: ${other.status}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
+
+/** One string field changed (or one added), so the body differs from the first one sent under the key. */
+function differentValue(base: Record<string, unknown>): Record<string, unknown> {
+  const key = Object.keys(base).find((k) => typeof base[k] === 'string' && !/orgUnit|Id$|Date$|At$|^at$/.test(k));
+  return key ? { [key]: `${String(base[key])}（改）` } : { note: '另一请求体' };
+}
