@@ -23,7 +23,7 @@ describe('request log redaction', () => {
           url: '/petitions/p1/progress?access_token=SECRET-TOKEN',
           query: { access_token: 'SECRET-TOKEN' },
           body: { name: '张三' },
-          headers: { authorization: 'Bearer SECRET-TOKEN', cookie: 'sid=SECRET-TOKEN', 'user-agent': 'curl' },
+          headers: { authorization: 'Bearer SECRET-TOKEN', cookie: 'sid=SECRET-TOKEN', 'user-agent': 'curl', referer: 'http://127.0.0.1:3000/console?access_token=SECRET-TOKEN' },
         },
       },
       'request completed',
@@ -31,6 +31,7 @@ describe('request log redaction', () => {
     const out = lines.join('');
     expect(out).toContain('/petitions/p1/progress');
     expect(out).toContain('curl');
+    expect(out).toContain('http://127.0.0.1:3000/console');
     expect(out).not.toContain('SECRET-TOKEN');
     expect(out).not.toContain('张三');
   });

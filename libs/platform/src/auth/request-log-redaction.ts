@@ -20,7 +20,10 @@ interface SerializedRequest {
 export function redactedRequest(req: SerializedRequest): SerializedRequest {
   const headers: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(req.headers ?? {})) {
-    if (!SECRET_HEADERS.has(name.toLowerCase())) headers[name] = value;
+    const lower = name.toLowerCase();
+    if (SECRET_HEADERS.has(lower)) continue;
+    // The page a request came from may carry a token in its own query string.
+    headers[name] = lower === 'referer' ? pathOnly(value) : value;
   }
   return { id: req.id, method: req.method, url: pathOnly(req.url), headers, remoteAddress: req.remoteAddress, remotePort: req.remotePort };
 }
