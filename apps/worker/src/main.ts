@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { configFromEnv, HearthCoreModule, WorkerModule } from '@hearth/platform';
+import { ConfigError, configFromEnv, HEARTH_CONFIG, HEARTH_METRICS, HearthConfig, HearthCoreModule, HearthMetrics, serveMetrics, WorkerModule } from '@hearth/platform';
 
 /**
  * The worker: the subscriptions (read models + alerts, deadline scheduler) and the BullMQ timer worker,
@@ -18,10 +18,16 @@ async function main(): Promise<void> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await app.init();
+  const config = app.get<HearthConfig>(HEARTH_CONFIG);
+  if (config.workerMetricsPort) {
+    const server = await serveMetrics(app.get<HearthMetrics>(HEARTH_METRICS), config.workerMetricsPort, config.host, config.metricsToken);
+    process.once('SIGTERM', () => server.close());
+    app.get(Logger).log(`worker metrics on http://${config.host}:${config.workerMetricsPort}/metrics`);
+  }
   app.get(Logger).log('Hearth worker running');
 }
 
 main().catch((err) => {
-  console.error(err);
+  console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 });

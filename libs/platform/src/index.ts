@@ -3,6 +3,7 @@ export * from './config/hearth-config';
 export * from './config/config-variables';
 export * from './config/config-table';
 export * from './metrics/hearth-metrics';
+export * from './metrics/metrics-server';
 export * from './org/org-data';
 export * from './lease/redis-lease';
 export * from './commands/command-runner';

@@ -140,6 +140,12 @@ export const CONFIG_VARIABLES = {
     meaning: 'bearer token of `GET /metrics` (Prometheus), for operators only; without it `/metrics` answers 403',
     secret: true,
   },
+  HEARTH_WORKER_METRICS_PORT: {
+    schema: port,
+    type: 'port',
+    default: '— (none)',
+    meaning: 'a separate worker (`npm run start:worker`) serves `GET /metrics` here, on `HEARTH_HOST`, behind the same token: its timer, alert and webhook metrics',
+  },
   HEARTH_READY_MAX_LAG: {
     schema: wholeNumber,
     type: 'integer (events)',

@@ -38,6 +38,8 @@ export interface HearthConfig {
   bullPrefix: string;
   /** Bearer token of GET /metrics; unset: /metrics is refused. */
   metricsToken?: string;
+  /** Port of the separate worker's GET /metrics; unset: none. */
+  workerMetricsPort?: number;
   /** Events a subscription may trail the log head before /health/ready fails. */
   readyMaxLag: number;
   /** Budget of each readiness probe (ms). */
@@ -113,6 +115,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     commandRetries: Number(v.HEARTH_COMMAND_RETRIES ?? 5),
     logLevel: str('HEARTH_LOG_LEVEL') ?? 'info',
     metricsToken: str('HEARTH_METRICS_TOKEN'),
+    workerMetricsPort: v.HEARTH_WORKER_METRICS_PORT === undefined ? undefined : Number(v.HEARTH_WORKER_METRICS_PORT),
     readyMaxLag: Number(v.HEARTH_READY_MAX_LAG ?? 10_000),
     readyTimeoutMs: Number(v.HEARTH_READY_TIMEOUT_MS ?? 500),
   };
