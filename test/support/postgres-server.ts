@@ -24,9 +24,9 @@ export function postgresBinDir(): string {
   return join(root, versions[0], 'bin');
 }
 
-/** initdb and postgres refuse to run as root: as root, run them as Debian's `postgres` user. */
-const asServerUser = (cmd: string, args: string[]): [string, string[]] =>
-  process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+/** initdb and postgres refuse to run as root: as root, run them as Debian's `postgres` user (no wrapper process). */
+const serverUser = (): { uid: number; gid: number } | Record<string, never> =>
+  process.getuid?.() === 0 ? { uid: uidOf('postgres'), gid: gidOf('postgres') } : {};
 
 /**
  * A private PostgreSQL cluster owned by one test file: `initdb` into a temporary folder, the server on a free
@@ -53,8 +53,11 @@ export class TestPostgres {
     const pg = new TestPostgres(await freePort(), dir, bin);
     try {
       // -N: initdb's own files are not fsynced (a test cluster is thrown away); the *server* keeps fsync on.
-      const [cmd, args] = asServerUser(join(bin, 'initdb'), ['-D', pg.dataDir, '-U', pg.user, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '-N']);
-      execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync(join(bin, 'initdb'), ['-D', pg.dataDir, '-U', pg.user, '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '-N'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        cwd: dir,
+        ...serverUser(),
+      });
       await pg.startProcess();
       await pg.psql('postgres', `CREATE DATABASE ${pg.database}`);
     } catch (err) {
@@ -85,7 +88,7 @@ export class TestPostgres {
   }
 
   private async startProcess(): Promise<void> {
-    const [cmd, args] = asServerUser(join(this.bin, 'postgres'), [
+    const args = [
       '-D', this.dataDir,
       '-p', String(this.port),
       '-c', 'listen_addresses=127.0.0.1',
@@ -94,9 +97,9 @@ export class TestPostgres {
       '-c', 'max_connections=200',
       '-c', 'shared_buffers=64MB',
       '-c', 'log_min_messages=warning',
-    ]);
+    ];
     this.stderr = '';
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(join(this.bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: this.dir, ...serverUser() });
     proc.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     this.proc = proc;
     const deadline = Date.now() + 30_000;
@@ -125,28 +128,11 @@ export class TestPostgres {
     });
   }
 
-  private postmasterPid(): number | undefined {
-    try {
-      return Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    } catch {
-      return undefined;
-    }
-  }
-
   private async signal(sig: NodeJS.Signals): Promise<void> {
     const p = this.proc;
     if (!p || p.exitCode !== null) return;
     const exited = new Promise((r) => p.once('exit', r));
-    // runuser forwards the signal; the postmaster's own pid also gets it, so a SIGKILL cannot leave it running.
-    const pid = this.postmasterPid();
     p.kill(sig);
-    if (pid) {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // already gone
-      }
-    }
     await exited;
     this.proc = undefined;
     if (sig === 'SIGKILL') await this.waitForBackendsGone();
@@ -162,6 +148,8 @@ export class TestPostgres {
       const attached = readdirSync('/proc').filter((pid) => {
         if (!/^\d+$/.test(pid)) return false;
         try {
+          // A zombie holds no shared memory any more.
+          if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
           return readlinkSync(`/proc/${pid}/cwd`) === this.dataDir;
         } catch {
           return false;

@@ -1,10 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
-import { AppendResult, NewEvent, WrongExpectedRevisionError } from '../event-store.port';
+import { AppendResult, NewEvent } from '../event-store.port';
 import { EventIdTakenError } from '../event-ids';
 import { canonicalEvent, GENESIS, logLink, streamLink } from '../sqlite/hash-chain';
 import { AppendRequest, checkExpected, Outcome } from '../sqlite/sqlite-append-writer';
 import { APPENDED_CHANNEL } from './schema';
 import { toPosition } from './postgres-rows';
+import { withClient } from './pooled-client';
 
 interface StreamTip {
   revision: number;
@@ -92,27 +93,27 @@ export class PostgresAppendWriter {
     }
   }
 
-  private async commitTogether(group: readonly AppendRequest[]): Promise<Outcome[]> {
-    const client = await this.pool.connect();
-    let failed: Error | undefined;
-    try {
-      // One round trip: the transaction, its lock budget (never wait forever for a stuck writer), the head row lock.
-      const begun = (await client.query(
-        `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(this.lockTimeoutMs))}; SELECT position, log_hash FROM log_head WHERE id = 1 FOR UPDATE`,
-      )) as unknown as Array<{ rows: Array<{ position: string; log_hash: string }> }>;
-      const head = begun[2].rows[0];
-      if (!head) throw new Error('the log_head row is missing: the event log schema is damaged');
-      const outcomes = await this.decideAndWrite(client, group, toPosition(head.position), head.log_hash);
-      await client.query('COMMIT');
-      return outcomes;
-    } catch (err) {
-      failed = err as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      // A client whose connection broke is destroyed, not returned to the pool.
-      client.release(failed && !isConstraintViolation(failed) && !(failed instanceof WrongExpectedRevisionError) ? failed : undefined);
-    }
+  private commitTogether(group: readonly AppendRequest[]): Promise<Outcome[]> {
+    return withClient(
+      this.pool,
+      async (client) => {
+        try {
+          // One round trip: the transaction, its lock budget (never wait forever for a stuck writer), the head row lock.
+          const begun = (await client.query(
+            `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.floor(this.lockTimeoutMs))}; SELECT position, log_hash FROM log_head WHERE id = 1 FOR UPDATE`,
+          )) as unknown as Array<{ rows: Array<{ position: string; log_hash: string }> }>;
+          const head = begun[2].rows[0];
+          if (!head) throw new Error('the log_head row is missing: the event log schema is damaged');
+          const outcomes = await this.decideAndWrite(client, group, toPosition(head.position), head.log_hash);
+          await client.query('COMMIT');
+          return outcomes;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      },
+      isConstraintViolation,
+    );
   }
 
   private async decideAndWrite(client: PoolClient, group: readonly AppendRequest[], headPosition: number, headHash: string): Promise<Outcome[]> {

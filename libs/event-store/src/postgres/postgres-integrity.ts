@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { ChainHead, IntegrityBreak, IntegrityReport, VerifyIntegrityOptions } from '../event-store.port';
 import { canonicalEvent, GENESIS, logLink, streamLink } from '../sqlite/hash-chain';
 import { toPosition } from './postgres-rows';
+import { withClient } from './pooled-client';
 
 interface ChainRow {
   position: number;
@@ -159,16 +160,14 @@ export async function verifyPostgresChain(pool: Pool, options: VerifyIntegrityOp
   }
 
   assertOpen();
-  const client = await pool.connect();
-  let final: IntegrityBreak | undefined;
-  try {
+  const final = await withClient(pool, async (client) => {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    final = await finalChecks(client);
-    await client.query('COMMIT');
-  } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
-  }
+    try {
+      return await finalChecks(client);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+    }
+  });
   if (final) return report(final);
 
   async function finalChecks(db: PoolClient): Promise<IntegrityBreak | undefined> {

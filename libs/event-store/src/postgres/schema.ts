@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { GENESIS } from '../sqlite/hash-chain';
+import { withClient } from './pooled-client';
 
 /**
  * PostgreSQL schema of the event log, as versioned migrations (table `hearth_schema`: one row per applied version).
@@ -61,24 +62,23 @@ export const APPENDED_CHANNEL = 'hearth_events_appended';
  * advisory lock so several processes starting at once migrate once. A database newer than this code is refused.
  */
 export async function migrate(pool: Pool): Promise<void> {
-  const client: PoolClient = await pool.connect();
-  try {
+  await withClient(pool, async (client: PoolClient) => {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-    await client.query('CREATE TABLE IF NOT EXISTS hearth_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-    const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM hearth_schema');
-    const current = rows[0]?.v ?? 0;
-    if (current > SCHEMA_VERSION) throw new Error(`the event log's schema is version ${current}, newer than this Hearth (${SCHEMA_VERSION})`);
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      await client.query(m.sql);
-      await client.query('INSERT INTO hearth_schema (version) VALUES ($1)', [m.version]);
+    try {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS hearth_schema (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM hearth_schema');
+      const current = rows[0]?.v ?? 0;
+      if (current > SCHEMA_VERSION) throw new Error(`the event log's schema is version ${current}, newer than this Hearth (${SCHEMA_VERSION})`);
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        await client.query(m.sql);
+        await client.query('INSERT INTO hearth_schema (version) VALUES ($1)', [m.version]);
+      }
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
     }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
