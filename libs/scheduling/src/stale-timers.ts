@@ -7,6 +7,12 @@ import { DEADLINE_JOB_NAME, type DeadlineJobData } from './deadline-jobs';
  */
 const NOT_FIRED = ['delayed', 'waiting', 'prioritized', 'paused'] as const;
 
+/** Timers not fired yet, whatever their name: none (Redis lost everything) means the rebuild has nothing to sweep. */
+export async function unfiredTimers(queue: Queue<DeadlineJobData>): Promise<number> {
+  const counts = await queue.getJobCounts(...NOT_FIRED);
+  return NOT_FIRED.reduce((n, state) => n + (counts[state] ?? 0), 0);
+}
+
 export interface StaleTimerSweep {
   /** Timers removed because the log no longer asks for them. */
   removed: number;
