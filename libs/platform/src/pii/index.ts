@@ -2,6 +2,7 @@ export * from './blind-index';
 export * from './key-store';
 export { parseMasterKey, masterKeyCheck } from './master-key';
 export * from './sqlite-key-store';
+export * from './postgres-key-store';
 export * from './personal-data-policy';
 export * from './personal-data-cipher';
 export * from './encrypting-event-store';
