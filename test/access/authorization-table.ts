@@ -78,7 +78,8 @@ export const AUTHORIZATION_TABLE: Record<string, Rule> = {
   'POST /petitions/{id}/review-request': p(['intake', 'officer', 'head']),
   'POST /petitions/{id}/review-decision': p(['officer', 'head', 'supervisor'], UP),
   'POST /petitions/{id}/recheck-request': p(['intake', 'officer', 'head']),
-  'POST /petitions/{id}/recheck-decision': p(['officer', 'head', 'supervisor'], UP),
+  // 复核 by the union above the reviewing one (art. 36): for a street case, the city federation.
+  'POST /petitions/{id}/recheck-decision': p(['officer', 'head', 'supervisor'], ['above']),
   'POST /petitions/{id}/closure': p(HEAD),
 
   // Mediation (§2): mediators run sessions and record agreements; heads seal, extend, decide legal aid, close.

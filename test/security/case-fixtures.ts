@@ -96,12 +96,41 @@ export async function createFixtures(h: HearthUnderTest): Promise<CaseFixtures> 
   return { petitionId, mediationId, hardshipId, fundId, subjectId };
 }
 
+const step = async (h: HearthUnderTest, user: string, path: string, body: unknown) => {
+  const r = await h.request(user, 'POST', path, body);
+  if (r.status >= 300) throw new Error(`setup ${path} as ${user}: ${r.status} ${JSON.stringify(r.body)}`);
+};
+const answered = async (h: HearthUnderTest, id: string) => {
+  await step(h, 'officer.east-s1', `/petitions/${id}/answer-draft`, { outcome: 'support', facts: '已核实', legalBasis: '信访工作条例 art. 32' });
+  await step(h, 'head.east-s1', `/petitions/${id}/answer-approval`, {});
+};
+const reviewRequested = async (h: HearthUnderTest, id: string) => {
+  await answered(h, id);
+  await step(h, 'officer.east-s1', `/petitions/${id}/review-request`, { reasons: '不服处理意见' });
+};
+
+/**
+ * Operations whose rule only applies in a later state: the case is brought there first, so the cells test who may
+ * act when acting is possible (and not merely the order of the decider's checks).
+ */
+export const SETUP: Record<string, (h: HearthUnderTest, id: string) => Promise<void>> = {
+  'POST /petitions/{id}/supervision-reply': (h, id) => step(h, 'supervisor.east', `/petitions/${id}/supervision`, { dueDate: HINTS.date, instructions: '书面报告办理情况' }),
+  'POST /petitions/{id}/review-decision': reviewRequested,
+  'POST /petitions/{id}/recheck-decision': async (h, id) => {
+    await reviewRequested(h, id);
+    await step(h, 'head.east', `/petitions/${id}/review-decision`, { outcome: 'upheld', facts: '维持', legalBasis: '信访工作条例 art. 35' });
+    await step(h, 'officer.east-s1', `/petitions/${id}/recheck-request`, { reasons: '仍不服' });
+  },
+};
+
 /** A fresh case of the kind an operation acts on, so one operation's effects (a closure, a transfer) never shape another's cells. */
-export async function freshCaseFor(h: HearthUnderTest, op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures): Promise<CaseFixtures> {
+export async function freshCaseFor(h: HearthUnderTest, op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures, setup = true): Promise<CaseFixtures> {
   if (op.method !== 'POST' || !op.path.includes('{id}') || op.path.startsWith('/audit')) return f;
   if (op.path.startsWith('/mediations')) return { ...f, mediationId: await createMediation(h) };
   if (op.path.startsWith('/hardship-files')) return { ...f, hardshipId: await createHardshipFile(h) };
-  return { ...f, petitionId: await createPetition(h) };
+  const petitionId = await createPetition(h);
+  if (setup) await SETUP[operationKey(op)]?.(h, petitionId);
+  return { ...f, petitionId };
 }
 
 /** The concrete path of an operation against the fixtures (sub-resources that do not exist answer 404 to those allowed). */
@@ -142,6 +171,7 @@ const BODY_OVERRIDES: Record<string, Record<string, unknown>> = {
   'POST /petitions/{id}/transfer': { toOrgUnit: 'east-s1-g2' },
   'POST /mediations/{id}/mediator': { mediatorId: 'mediator.east-s1' },
   'POST /petitions/{id}/handler': { officerId: 'officer.east-s1' },
+  'POST /petitions/{id}/supervision-reply': { supervisionId: 'supervisionReply-1' },
 };
 
 /** A valid body for the operation (undefined when it takes none). */
