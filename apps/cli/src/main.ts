@@ -7,6 +7,7 @@ import { configFromEnv, OrgRegistry, UserRecord } from '@hearth/platform';
 import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
 import { existsSync } from 'node:fs';
 import { ChainHead, verifyLogFile } from '@hearth/event-store';
+import { BACKUP_USAGE, backupCommand } from './backup.command';
 
 const USAGE = `hearth <command>
   tokens [--user ID] [--short]   print bearer tokens for the demo users (HEARTH_JWT_SECRET must be set)
@@ -17,7 +18,7 @@ const USAGE = `hearth <command>
                                  walk the SQLite log's hash chains (read-only; the file is never changed); exit 0 intact,
                                  1 broken (prints where and how), 2 cannot check (no file, no chain: hash columns or hashes gone).
                                  Keep the printed head elsewhere: only --head proves that no events were cut off the end
-`;
+${BACKUP_USAGE}`;
 
 function tokens(args: string[]): void {
   const { values } = parseArgs({ args, options: { user: { type: 'string' }, short: { type: 'boolean' } } });
@@ -128,6 +129,10 @@ async function main(argv: string[]): Promise<void> {
       return rebuild(rest);
     case 'verify':
       return verify(rest);
+    case 'backup':
+    case 'verify-backup':
+    case 'restore':
+      return backupCommand(cmd, rest);
     default:
       process.stdout.write(USAGE);
       if (cmd && cmd !== 'help' && cmd !== '--help') process.exitCode = 2;
