@@ -29,19 +29,55 @@ ensure_build_tools() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# Runs "$@" while printing what it is waiting for every 15 s (npm ci and the build are silent for a long time).
+with_ticker() {
+  local what=$1; shift
+  local started=$SECONDS
+  ( while sleep 15; do log "… still $what ($((SECONDS - started)) s)"; done ) &
+  local ticker=$!
+  local rc=0
+  "$@" || rc=$?
+  kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
+  [ "$rc" = 0 ] && log "$what: done in $((SECONDS - started)) s"
+  return "$rc"
+}
+
+# npm ci when package-lock.json changed. Only better-sqlite3 (and msgpackr-extract, protobufjs) run install
+# scripts: package.json's allowScripts keeps the benchmark peer's sqlite3 addon uncompiled (npm run bench builds it).
 ensure_node_modules() {
   local stamp=node_modules/.hearth-installed
   if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f node_modules/better-sqlite3/build/Release/better_sqlite3.node ]; then
     ensure_build_tools
-    log "installing npm dependencies (npm ci; better-sqlite3 compiles from source, about a minute)"
-    npm ci --no-audit --no-fund --loglevel=error
+    log "installing npm dependencies (npm ci; better-sqlite3 compiles from source, a minute or more)"
+    with_ticker "installing npm dependencies" npm ci --no-audit --no-fund --loglevel=error
     touch "$stamp"
+  else
+    log "npm dependencies are up to date"
   fi
 }
 
+# The TypeScript build, only when a source, config or the lockfile is newer than the last build.
 ensure_build() {
-  log "building (tsc)"
-  npm run --silent build
+  local stamp=dist/.hearth-built
+  local changed=""
+  if [ -f "$stamp" ]; then
+    changed=$(find apps libs bench package.json package-lock.json tsconfig.json tsconfig.build.json -newer "$stamp" \
+      \( -name '*.ts' -o -name '*.json' \) -not -path '*/results/*' -print -quit 2>/dev/null || true)
+    if [ -z "$changed" ]; then log "build is up to date (dist/)"; return; fi
+    log "sources changed since the last build ($changed …): building (tsc)"
+  else
+    log "building (tsc, about a minute on 2 cores)"
+  fi
+  with_ticker "building" npm run --silent build
+  touch "$stamp"
+}
+
+# The benchmark's peer (Emmett on sqlite3) only: compile sqlite3's native addon, which npm ci leaves alone.
+ensure_bench_peer() {
+  [ -f node_modules/sqlite3/build/Release/node_sqlite3.node ] && return
+  ensure_build_tools
+  log "building the benchmark peer's sqlite3 addon (only npm run bench needs it)"
+  (cd node_modules/sqlite3 && with_ticker "compiling sqlite3" npm run --silent install)
 }
 
 ensure_redis_server_binary() {
