@@ -2,6 +2,7 @@
 export * from './common/actor';
 export * from './common/decider';
 export * from './common/domain-error';
+export * from './common/command-roles';
 
 export * from './calendar/local-date';
 export * from './calendar/holiday-calendar';

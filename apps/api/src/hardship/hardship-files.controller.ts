@@ -26,6 +26,7 @@ import {
 import { HardshipQueries } from '@hearth/read-models';
 import { CommandResultDto } from '../petitions/petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
+import { CommandRoles } from '../command-roles.decorator';
 import { resolveHardshipFile } from './blind-index';
 import { DisbursementService } from './disbursement.service';
 import {
@@ -52,7 +53,6 @@ import {
 
 type Hdrs = Record<string, string | undefined>;
 
-const COMMAND_ROLES = ['intake', 'officer', 'mediator', 'head', 'supervisor'] as const;
 const AID_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The personal part of hardship events is replaced by this in histories served over HTTP. */
@@ -97,7 +97,7 @@ export class HardshipFilesController {
   }
 
   @Post()
-  @Roles('intake', 'officer', 'head')
+  @CommandRoles('hardship', 'ApplyForHardshipFile')
   @ApiOperation({ summary: 'Apply for a hardship file (建档申请); one file per household (一户一档): a second application is refused' })
   async apply(@Body() dto: ApplyForHardshipFileDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
     const { id } = await resolveHardshipFile(dto.personal.idNumber, this.config.blindIndexKey, this.keys, this.rawStore);
@@ -129,93 +129,94 @@ export class HardshipFilesController {
     return { id, status: state.status, orgUnit: state.orgUnit, category: state.category };
   }
 
-  @Post(':id/pre-screen') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Pre-screen by the grassroots union (L4) the file is lodged with' })
+  @Post(':id/pre-screen') @HttpCode(200) @CommandRoles('hardship', 'PreScreen') @ApiOperation({ summary: 'Pre-screen by the grassroots union (L4) the file is lodged with' })
   preScreen(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NoteDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'PreScreen', ...dto }, a, h);
   }
 
-  @Post(':id/home-visit') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/home-visit') @HttpCode(200) @CommandRoles('hardship', 'RecordHomeVisit')
   homeVisit(@Param('id', ParseUUIDPipe) id: string, @Body() dto: HomeVisitDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordHomeVisit', ...dto }, a, h);
   }
 
-  @Post(':id/consent') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record the household’s signed consent (PIPL)' })
+  @Post(':id/consent') @HttpCode(200) @CommandRoles('hardship', 'RecordConsent') @ApiOperation({ summary: 'Record the household’s signed consent (PIPL)' })
   consent(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ConsentDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordConsent', ...dto }, a, h);
   }
 
-  @Post(':id/economic-check') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record the verified household figures (a re-check during the notice restarts it)' })
+  @Post(':id/economic-check') @HttpCode(200) @CommandRoles('hardship', 'RecordEconomicCheck') @ApiOperation({ summary: 'Record the verified household figures (a re-check during the notice restarts it)' })
   economicCheck(@Param('id', ParseUUIDPipe) id: string, @Body() dto: EconomicCheckDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordEconomicCheck', stats: dto.stats, sources: dto.sources, ...(dto.note ? { note: dto.note } : {}) }, a, h);
   }
 
-  @Post(':id/public-notice') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Start the public notice (公示); its period is a deadline that completes the notice when it lapses' })
+  @Post(':id/public-notice') @HttpCode(200) @CommandRoles('hardship', 'StartPublicNotice') @ApiOperation({ summary: 'Start the public notice (公示); its period is a deadline that completes the notice when it lapses' })
   publicNotice(@Param('id', ParseUUIDPipe) id: string, @Body() dto: PublicNoticeDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'StartPublicNotice', ...dto }, a, h);
   }
 
-  @Post(':id/objections') @HttpCode(201) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record an objection raised during the public notice' })
+  @Post(':id/objections') @HttpCode(201) @CommandRoles('hardship', 'RaiseObjection') @ApiOperation({ summary: 'Record an objection raised during the public notice' })
   async raiseObjection(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RaiseObjectionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     const objectionId = this.childId(dto.objectionId, a, `hardship|${id}|objection`, h);
     const out = await this.send(id, { type: 'RaiseObjection', ...dto, objectionId }, a, h);
     return { ...out, objectionId };
   }
 
-  @Post(':id/objections/:objectionId/resolution') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/objections/:objectionId/resolution') @HttpCode(200) @CommandRoles('hardship', 'ResolveObjection')
   resolveObjection(@Param('id', ParseUUIDPipe) id: string, @Param('objectionId') objectionId: string, @Body() dto: ResolveObjectionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ResolveObjection', objectionId: this.param(objectionId, 'objectionId'), ...dto }, a, h, `ResolveObjection|${objectionId}`);
   }
 
-  @Post(':id/registration') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Register the file (head): category from the verified figures and the 低保 line; opens the annual review' })
+  @Post(':id/registration') @HttpCode(200) @CommandRoles('hardship', 'RegisterFile') @ApiOperation({ summary: 'Register the file (head): category from the verified figures and the 低保 line; opens the annual review' })
   register(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RegisterFile' }, a, h);
   }
 
-  @Post(':id/category-override') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Override the computed category (head, with a reason)' })
+  @Post(':id/category-override') @HttpCode(200) @CommandRoles('hardship', 'OverrideCategory') @ApiOperation({ summary: 'Override the computed category (head, with a reason)' })
   overrideCategory(@Param('id', ParseUUIDPipe) id: string, @Body() dto: OverrideCategoryDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'OverrideCategory', ...dto }, a, h);
   }
 
-  @Post(':id/annual-review') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Start the annual review (年度复核)' })
+  @Post(':id/annual-review') @HttpCode(200) @CommandRoles('hardship', 'StartAnnualReview') @ApiOperation({ summary: 'Start the annual review (年度复核)' })
   startReview(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'StartAnnualReview' }, a, h);
   }
 
-  @Post(':id/annual-review/completion') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Complete the annual review: continue (re-categorised, next review opened) or exit (head)' })
+  @Post(':id/annual-review/completion') @HttpCode(200) @CommandRoles('hardship', 'CompleteAnnualReview') @ApiOperation({ summary: 'Complete the annual review: continue (re-categorised, next review opened) or exit (head)' })
   completeReview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CompleteAnnualReviewDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'CompleteAnnualReview', ...dto }, a, h);
   }
 
-  @Post(':id/exit') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Exit the file (head) with a reason; sets the retention end date' })
+  @Post(':id/exit') @HttpCode(200) @CommandRoles('hardship', 'ExitFile') @ApiOperation({ summary: 'Exit the file (head) with a reason; sets the retention end date' })
   exit(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ExitFileDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ExitFile', ...dto }, a, h);
   }
 
-  @Post(':id/rejection') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/rejection') @HttpCode(200) @CommandRoles('hardship', 'RejectFile')
   reject(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RejectFile', ...dto }, a, h);
   }
 
-  @Post(':id/reopening') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Reopen an exited file on relapse (返困): back to the economic check' })
+  @Post(':id/reopening') @HttpCode(200) @CommandRoles('hardship', 'ReopenFile') @ApiOperation({ summary: 'Reopen an exited file on relapse (返困): back to the economic check' })
   reopen(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ReopenFile', ...dto }, a, h);
   }
 
-  @Post(':id/aid') @HttpCode(201) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Propose an aid measure (limits by kind, campaign windows)' })
+  @Post(':id/aid') @HttpCode(201) @CommandRoles('hardship', 'ProposeAid') @ApiOperation({ summary: 'Propose an aid measure (limits by kind, campaign windows)' })
   async proposeAid(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ProposeAidDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     const aidId = this.childId(dto.aidId, a, `hardship|${id}|aid`, h);
     const out = await this.send(id, { type: 'ProposeAid', ...dto, aidId }, a, h);
     return { ...out, aidId };
   }
 
-  @Post(':id/aid/:aidId/approval') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Approve an aid (head; above the configured amount a head of a unit above the file’s)' })
+  @Post(':id/aid/:aidId/approval') @HttpCode(200) @CommandRoles('hardship', 'ApproveAid') @ApiOperation({ summary: 'Approve an aid (head; above the configured amount a head of a unit above the file’s)' })
   approveAid(@Param('id', ParseUUIDPipe) id: string, @Param('aidId') aidId: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ApproveAid', aidId: this.param(aidId, 'aidId') }, a, h, `ApproveAid|${aidId}`);
   }
 
   @Post(':id/aid/:aidId/disbursement')
   @HttpCode(200)
-  @Roles(...COMMAND_ROLES)
+  // Records the disbursement on the file and draws from the fund: both tables admit the same roles (test).
+  @CommandRoles('hardship', 'RecordDisbursement')
   @ApiOperation({ summary: 'Disburse an approved aid: draw from its fund (refused with 422 FUND_OVERDRAWN), then record it on the file' })
   @ApiOkResponse({ type: DisbursementResultDto })
   disburse(@Param('id', ParseUUIDPipe) id: string, @Param('aidId') aidId: string, @Body() dto: DisburseAidDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
@@ -223,12 +224,12 @@ export class HardshipFilesController {
     return this.disbursements.disburse(id, this.param(aidId, 'aidId'), dto, a, meta);
   }
 
-  @Post(':id/aid/:aidId/acknowledgement') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'The household signed for the aid (签领)' })
+  @Post(':id/aid/:aidId/acknowledgement') @HttpCode(200) @CommandRoles('hardship', 'AcknowledgeAid') @ApiOperation({ summary: 'The household signed for the aid (签领)' })
   acknowledgeAid(@Param('id', ParseUUIDPipe) id: string, @Param('aidId') aidId: string, @Body() dto: AcknowledgeAidDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AcknowledgeAid', aidId: this.param(aidId, 'aidId'), ...dto }, a, h, `AcknowledgeAid|${aidId}`);
   }
 
-  @Post(':id/aid/:aidId/revocation') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Revoke an aid (head, with a reason); a disbursed aid’s money returns to its fund' })
+  @Post(':id/aid/:aidId/revocation') @HttpCode(200) @CommandRoles('hardship', 'RevokeAid') @ApiOperation({ summary: 'Revoke an aid (head, with a reason); a disbursed aid’s money returns to its fund' })
   revokeAid(@Param('id', ParseUUIDPipe) id: string, @Param('aidId') aidId: string, @Body() dto: ReasonDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     const meta = commandMetaFrom(h, a, `hardship|${id}|RevokeAid|${aidId}`);
     return this.disbursements.revoke(id, this.param(aidId, 'aidId'), dto.reason, a, meta);

@@ -15,7 +15,6 @@ import {
   HearthConfig,
   ORG_REGISTRY,
   OrgRegistry,
-  Roles,
   commandMetaFrom,
 } from '@hearth/platform';
 import { PetitionListQuery, PetitionQueries } from '@hearth/read-models';
@@ -46,10 +45,9 @@ import {
   TransferDto,
 } from './petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
+import { CommandRoles } from '../command-roles.decorator';
 
 type Hdrs = Record<string, string | undefined>;
-
-const COMMAND_ROLES = ['intake', 'officer', 'mediator', 'head', 'supervisor'] as const;
 
 @ApiTags('petitions')
 @ApiBearerAuth()
@@ -74,7 +72,7 @@ export class PetitionsController {
   }
 
   @Post()
-  @Roles('intake', 'officer', 'head')
+  @CommandRoles('petition', 'RegisterPetition')
   @ApiOperation({ summary: 'Register a petition (信访登记); opens the 15-day acceptance-notice deadline' })
   async register(@Body() dto: RegisterPetitionDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
     const key = h['idempotency-key'];
@@ -97,104 +95,104 @@ export class PetitionsController {
     return { id: r.id, ...r.outcome, ...(r.repeatOf ? { repeatOf: r.repeatOf } : {}) };
   }
 
-  @Post(':id/supervision') @HttpCode(200) @Roles('supervisor', 'head')
+  @Post(':id/supervision') @HttpCode(200) @CommandRoles('petition', 'SupervisePetition')
   @ApiOperation({ summary: '督办: an upper union supervises the case and requires a written reply by a due date (its own deadline and ladder)' })
   supervise(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SuperviseDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'SupervisePetition', ...dto }, a, h);
   }
 
-  @Post(':id/supervision-reply') @HttpCode(200) @Roles('officer', 'head')
+  @Post(':id/supervision-reply') @HttpCode(200) @CommandRoles('petition', 'ReplyToSupervision')
   @ApiOperation({ summary: 'The supervised unit’s written reply to a 督办; fulfils its deadline' })
   replyToSupervision(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SupervisionReplyDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ReplyToSupervision', ...dto }, a, h);
   }
 
-  @Post(':id/receipt-notice') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/receipt-notice') @HttpCode(200) @CommandRoles('petition', 'NotifyReceipt')
   notifyReceipt(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NotifyReceiptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'NotifyReceipt', ...dto }, a, h);
   }
 
-  @Post(':id/acceptance') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Accept (受理); opens the 60-day handling deadline' })
+  @Post(':id/acceptance') @HttpCode(200) @CommandRoles('petition', 'AcceptPetition') @ApiOperation({ summary: 'Accept (受理); opens the 60-day handling deadline' })
   accept(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AcceptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AcceptPetition', ...dto }, a, h);
   }
 
-  @Post(':id/non-acceptance') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/non-acceptance') @HttpCode(200) @CommandRoles('petition', 'NotAcceptPetition')
   notAccept(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NotAcceptDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'NotAcceptPetition', ...dto }, a, h);
   }
 
-  @Post(':id/route-out') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Route to another procedure (e.g. labour arbitration)' })
+  @Post(':id/route-out') @HttpCode(200) @CommandRoles('petition', 'RouteOutPetition') @ApiOperation({ summary: 'Route to another procedure (e.g. labour arbitration)' })
   routeOut(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RouteOutDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RouteOutPetition', ...dto }, a, h);
   }
 
-  @Post(':id/transfer') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '转送 to another org unit' })
+  @Post(':id/transfer') @HttpCode(200) @CommandRoles('petition', 'TransferPetition') @ApiOperation({ summary: '转送 to another org unit' })
   transfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: TransferDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'TransferPetition', ...dto }, a, h);
   }
 
-  @Post(':id/transfer-objection') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/transfer-objection') @HttpCode(200) @CommandRoles('petition', 'ObjectToTransfer')
   objectToTransfer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ObjectToTransferDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ObjectToTransfer', ...dto }, a, h);
   }
 
-  @Post(':id/assign-down') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '交办: assign down with a due date and a required completion report' })
+  @Post(':id/assign-down') @HttpCode(200) @CommandRoles('petition', 'AssignDown') @ApiOperation({ summary: '交办: assign down with a due date and a required completion report' })
   assignDown(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignDownDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AssignDown', ...dto }, a, h);
   }
 
-  @Post(':id/completion-report') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/completion-report') @HttpCode(200) @CommandRoles('petition', 'SubmitCompletionReport')
   completionReport(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CompletionReportDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'SubmitCompletionReport', ...dto }, a, h);
   }
 
-  @Post(':id/handler') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/handler') @HttpCode(200) @CommandRoles('petition', 'AssignHandler')
   assignHandler(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignHandlerDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AssignHandler', ...dto }, a, h);
   }
 
-  @Post(':id/progress') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/progress') @HttpCode(200) @CommandRoles('petition', 'RecordProgress')
   progress(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecordProgressDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordProgress', note: dto.note, attachments: dto.attachments ?? [] }, a, h);
   }
 
-  @Post(':id/extension') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Extend handling (head only, ≤ 30 days, art. 34)' })
+  @Post(':id/extension') @HttpCode(200) @CommandRoles('petition', 'ExtendHandling') @ApiOperation({ summary: 'Extend handling (head only, ≤ 30 days, art. 34)' })
   extend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ExtendDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ExtendHandling', ...dto }, a, h);
   }
 
-  @Post(':id/answer-draft') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/answer-draft') @HttpCode(200) @CommandRoles('petition', 'DraftAnswer')
   draftAnswer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DraftAnswerDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'DraftAnswer', ...dto }, a, h);
   }
 
-  @Post(':id/answer-approval') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Head approves the drafted answer (处理意见)' })
+  @Post(':id/answer-approval') @HttpCode(200) @CommandRoles('petition', 'ApproveAnswer') @ApiOperation({ summary: 'Head approves the drafted answer (处理意见)' })
   approveAnswer(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ApproveAnswer' }, a, h);
   }
 
-  @Post(':id/review-request') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '复查 request, on the petitioner’s behalf' })
+  @Post(':id/review-request') @HttpCode(200) @CommandRoles('petition', 'RequestReview') @ApiOperation({ summary: '复查 request, on the petitioner’s behalf' })
   requestReview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonsDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RequestReview', ...dto }, a, h);
   }
 
-  @Post(':id/review-decision') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/review-decision') @HttpCode(200) @CommandRoles('petition', 'DecideReview')
   decideReview(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReviewDecisionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'DecideReview', ...dto }, a, h);
   }
 
-  @Post(':id/recheck-request') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: '复核 request' })
+  @Post(':id/recheck-request') @HttpCode(200) @CommandRoles('petition', 'RequestRecheck') @ApiOperation({ summary: '复核 request' })
   requestRecheck(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReasonsDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RequestRecheck', ...dto }, a, h);
   }
 
-  @Post(':id/recheck-decision') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/recheck-decision') @HttpCode(200) @CommandRoles('petition', 'DecideRecheck')
   decideRecheck(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReviewDecisionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'DecideRecheck', ...dto }, a, h);
   }
 
-  @Post(':id/closure') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/closure') @HttpCode(200) @CommandRoles('petition', 'ClosePetition')
   close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ClosePetition', ...dto }, a, h);
   }

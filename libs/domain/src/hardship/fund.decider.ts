@@ -140,3 +140,6 @@ export const fundDecider: Decider<FundCommand, FundEvent, FundState> = {
   evolve: evolveFund,
   decide: decideFund,
 };
+
+/** The fund's role table, for the one table of libs/domain/src/common/command-roles.ts. */
+export const FUND_COMMAND_ROLES = ROLES;

@@ -680,3 +680,6 @@ export const hardshipFileDecider: Decider<HardshipCommand, HardshipEvent, Hardsh
   evolve: evolveHardshipFile,
   decide: decideHardship,
 };
+
+/** The file's role table, for the one table of libs/domain/src/common/command-roles.ts. */
+export const HARDSHIP_COMMAND_ROLES = ROLES;
