@@ -97,7 +97,8 @@ describe('petition lifecycle over HTTP (e2e)', () => {
     const before = await eventsOf(id);
 
     // 400: malformed input, with field messages.
-    const bad = await h.request('officer.east-s1-g1', 'POST', `/petitions/${id}/extension`, { reason: '', days: 'ten' });
+    // (A head: the role table lets only heads extend, and a role that may never extend is refused before validation.)
+    const bad = await h.request('head.east-s1-g1', 'POST', `/petitions/${id}/extension`, { reason: '', days: 'ten' });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['days', 'reason']);

@@ -135,6 +135,15 @@ function requireText(value: string | undefined, code: string, what: string): voi
   if (!value || !value.trim()) throw ruleViolation(code, `${what} is required`);
 }
 
+/** The union that reviews (复查) the answer: the one recorded, or the one a request would go to now (art. 35). */
+const reviewBodyOf = (state: PetitionState, ctx: DecisionContext): string | undefined => state.review?.body ?? ctx.org.parentOf(state.orgUnit!);
+/** The union that rechecks (复核) the review: the one recorded, or the one above the reviewing union (art. 36). */
+const recheckBodyOf = (state: PetitionState, ctx: DecisionContext): string | undefined => {
+  if (state.recheck) return state.recheck.body;
+  const review = reviewBodyOf(state, ctx);
+  return review ? ctx.org.parentOf(review) : undefined;
+};
+
 /** Rule lookups always use the case's jurisdiction and the rule in force on the day it was received. */
 const ruleOf = (state: PetitionState, ctx: DecisionContext, kind: string) =>
   ctx.rules.deadline(`petition.${kind}`, state.jurisdiction!, state.receivedDate!);
@@ -478,9 +487,11 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
     }
 
     case 'DecideReview': {
+      // Scope before state: who is not the (would-be) reviewing union is refused alike whether or not a review is asked.
+      const body = reviewBodyOf(state, ctx);
+      if (!body || !ctx.org.isWithin(body, ctx.actor.orgUnit))
+        throw forbidden('NOT_REVIEW_BODY', `only the reviewing union ${body ?? '(none)'} or a union above it may decide the review`);
       requireStatus(state, ['ReviewRequested'], command.type);
-      const body = state.review!.body;
-      if (!ctx.org.isWithin(body, ctx.actor.orgUnit)) throw forbidden('NOT_REVIEW_BODY', `only the reviewing union ${body} or a union above it may decide the review`);
       const due = pendingOfKind(state.deadlines, 'reviewDecision')[0];
       out.push({
         type: 'ReviewDecided',
@@ -511,10 +522,10 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
     }
 
     case 'DecideRecheck': {
+      const body = recheckBodyOf(state, ctx);
+      if (!body || !ctx.org.isWithin(body, ctx.actor.orgUnit))
+        throw forbidden('NOT_RECHECK_BODY', `only the rechecking union ${body ?? '(none)'} or a union above it may decide the recheck`);
       requireStatus(state, ['RecheckRequested'], command.type);
-      const body = state.recheck!.body;
-      if (!ctx.org.isWithin(body, ctx.actor.orgUnit))
-        throw forbidden('NOT_RECHECK_BODY', `only the rechecking union ${body} or a union above it may decide the recheck`);
       const due = pendingOfKind(state.deadlines, 'recheckDecision')[0];
       out.push({
         type: 'RecheckDecided',

@@ -236,6 +236,28 @@ describe('repeat petitions are linked to the case (信访工作条例 art. 19, 3
   });
 });
 
+// Issue 11: whoever could never take the step is refused (403) whatever state the case is in, so a refusal tells an
+// outsider nothing of whether a 督办 or a review exists.
+describe('scope before state', () => {
+  const forbiddenCode = (h: PetitionEvent[], c: PetitionCommand, a: Actor) => refused(h, c, a, at('2025-10-01T10:00'));
+
+  it('a 督办 reply: only the supervised unit learns whether there is such a 督办', () => {
+    const reply: PetitionCommand = { type: 'ReplyToSupervision', supervisionId: 'supervisionReply-1', reply: '已办理' };
+    for (const actor of [who('head', 'east'), who('officer', 'city')])
+      expect(forbiddenCode(accepted, reply, actor)).toEqual({ code: 'NOT_SUPERVISED_UNIT', kind: 'forbidden' });
+    expect(forbiddenCode(accepted, reply, headS)).toEqual({ code: 'NO_SUCH_SUPERVISION', kind: 'rule' });
+  });
+
+  it('a review or recheck decision: only the (would-be) reviewing or rechecking union learns the case’s state', () => {
+    const review: PetitionCommand = { type: 'DecideReview', outcome: 'upheld', facts: 'x', legalBasis: 'y' } as PetitionCommand;
+    const recheck: PetitionCommand = { type: 'DecideRecheck', outcome: 'upheld', facts: 'x', legalBasis: 'y' } as PetitionCommand;
+    expect(forbiddenCode(accepted, review, officerS)).toEqual({ code: 'NOT_REVIEW_BODY', kind: 'forbidden' });
+    expect(forbiddenCode(accepted, review, who('officer', 'east'))).toEqual({ code: 'INVALID_TRANSITION', kind: 'rule' });
+    for (const actor of [officerS, who('head', 'east')]) expect(forbiddenCode(accepted, recheck, actor)).toEqual({ code: 'NOT_RECHECK_BODY', kind: 'forbidden' });
+    expect(forbiddenCode(accepted, recheck, who('head', 'city'))).toEqual({ code: 'INVALID_TRANSITION', kind: 'rule' });
+  });
+});
+
 describe('system', () => {
   it('the timer role never supervises', () => {
     expect(refused(accepted, { type: 'SupervisePetition', dueDate: '2025-10-20', instructions: 'x' }, SYSTEM_ACTOR, at('2025-09-26T10:00')).code).toBe('ROLE_NOT_ALLOWED');

@@ -116,10 +116,12 @@ export function decideReplyToSupervision(
   state: PetitionState,
   ctx: DecisionContext,
 ): PetitionEvent[] {
-  const d = state.deadlines[command.supervisionId];
-  if (!d || d.kind !== SUPERVISION_KIND) throw ruleViolation('NO_SUCH_SUPERVISION', `no 督办 ${command.supervisionId} on this case`);
+  const found = state.deadlines[command.supervisionId];
+  const d = found?.kind === SUPERVISION_KIND ? found : undefined;
+  // Scope before state: only the supervised unit (the case's, when no such 督办 exists) hears whether there is one.
+  if (ctx.actor.orgUnit !== (d?.ownerOrgUnit ?? state.orgUnit)) throw forbidden('NOT_SUPERVISED_UNIT', 'only the supervised unit replies to a 督办');
+  if (!d) throw ruleViolation('NO_SUCH_SUPERVISION', `no 督办 ${command.supervisionId} on this case`);
   if (d.status !== 'open' && d.status !== 'missed') throw ruleViolation('SUPERVISION_ALREADY_ANSWERED', `督办 ${command.supervisionId} needs no reply any more`);
-  if (ctx.actor.orgUnit !== d.ownerOrgUnit) throw forbidden('NOT_SUPERVISED_UNIT', 'only the supervised unit replies to a 督办');
   if (!command.reply?.trim()) throw ruleViolation('REPLY_REQUIRED', 'the written reply is required');
   const onTime = Date.parse(ctx.now) <= Date.parse(d.dueAt);
   return [
