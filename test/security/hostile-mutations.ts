@@ -9,13 +9,17 @@ import { OpenApiDoc, fieldsOf } from './openapi-operations';
 export interface Mutation {
   name: string;
   text: string;
+  /** Malformed beyond doubt: the answer must be 400 (a wrong type, a missing field, an impossible value, no size limit). */
+  malformed: boolean;
 }
 
 const HUGE = 'x'.repeat(200_000);
 const CONTROL = 'a\u0000b\u0007c\u001b[31m\r\n\u2028\u202e';
 const DATES = ['2025-02-30', '9999-12-31', '+010000-01-01', '2025-13-01', '0000-00-00', '2025-09-23T25:61:00Z', '1e9'];
 /** Raw JSON number tokens: JSON.stringify would turn 1e400 into null and lose 1e-320's spelling. */
-const NUMBERS = ['1e-320', '1e400', '1e21', '-1', '0.1234567', '9007199254740993'];
+/** Numbers no amount, count or day number may be; `-1` and `0.1234567` are only sometimes wrong, so they must merely not break anything. */
+const NUMBERS = ['1e-320', '1e400', '1e21', '9007199254740993'];
+const ODD_NUMBERS = ['-1', '0.1234567'];
 
 const DATE_NAME = /(Date|On|At)$|^at$/;
 
@@ -54,37 +58,50 @@ const wrongTypes = (schema: any): string[] => {
   }
 };
 
+/** Mutations of an operation's body; where the operation takes no body, none is read, so none counts as malformed. */
 export function mutationsOf(doc: OpenApiDoc, schema: any, base: unknown): Mutation[] {
-  const text = JSON.stringify(base ?? {});
-  const out: Mutation[] = [
-    { name: 'empty object', text: '{}' },
-    { name: 'array body', text: '[]' },
-    { name: 'null body', text: 'null' },
-    { name: 'string body', text: '"x"' },
-    { name: 'number body', text: '1e-320' },
-    { name: '10,000-deep object', text: '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000) },
-    { name: '50,000-deep array', text: '['.repeat(50_000) + ']'.repeat(50_000) },
-    { name: '__proto__ key', text: text.replace(/^\{/, '{"__proto__":{"role":"admin","isAdmin":true},') },
-    { name: 'constructor.prototype', text: text.replace(/^\{/, '{"constructor":{"prototype":{"role":"admin"}},') },
-    { name: 'unknown field', text: text.replace(/^\{/, '{"unexpectedField":1,') },
-    { name: 'truncated JSON', text: text.slice(0, Math.max(1, Math.floor(text.length / 2))) },
-    { name: 'duplicate keys', text: text.replace(/^\{/, '{"orgUnit":"west",') },
+  if (!schema) return globalMutations(JSON.stringify(base ?? {})).map((m) => ({ ...m, malformed: false }));
+  return [...globalMutations(JSON.stringify(base ?? {})), ...fieldMutations(doc, schema, base)];
+}
+
+function globalMutations(text: string): Mutation[] {
+  return [
+    { name: 'array body', text: '[]', malformed: true },
+    { name: 'null body', text: 'null', malformed: true },
+    { name: 'string body', text: '"x"', malformed: true },
+    { name: 'number body', text: '1e-320', malformed: true },
+    { name: '10,000-deep object', text: '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), malformed: true },
+    { name: '50,000-deep array', text: '['.repeat(50_000) + ']'.repeat(50_000), malformed: true },
+    { name: '__proto__ key', text: text.replace(/^\{/, '{"__proto__":{"role":"admin","isAdmin":true},'), malformed: true },
+    { name: 'constructor.prototype', text: text.replace(/^\{/, '{"constructor":{"prototype":{"role":"admin"}},'), malformed: true },
+    { name: 'unknown field', text: text.replace(/^\{/, '{"unexpectedField":1,'), malformed: true },
+    { name: 'truncated JSON', text: text.slice(0, Math.max(1, Math.floor(text.length / 2))), malformed: true },
+    { name: 'empty object', text: '{}', malformed: false },
+    { name: 'duplicate keys', text: text.replace(/^\{/, '{"orgUnit":"west",'), malformed: false },
   ];
+}
+
+function fieldMutations(doc: OpenApiDoc, schema: any, base: unknown): Mutation[] {
+  const out: Mutation[] = [];
   for (const field of fieldsOf(doc, schema)) {
     const path = field.path;
     const at = path.join('.');
-    if (field.required) out.push({ name: `${at} missing`, text: withRaw(base, path, undefined) });
-    out.push({ name: `${at} null`, text: withRaw(base, path, 'null') });
-    for (const raw of wrongTypes(field.schema)) out.push({ name: `${at} = ${raw}`, text: withRaw(base, path, raw) });
+    const push = (name: string, raw: string | undefined, malformed: boolean) => out.push({ name: `${at} ${name}`, text: withRaw(base, path, raw), malformed });
+    if (field.required) push('missing', undefined, true);
+    push('null', 'null', field.required);
+    for (const raw of wrongTypes(field.schema)) push(`= ${raw}`, raw, true);
     const type = field.schema?.type;
     if (type === 'string') {
-      out.push({ name: `${at} huge`, text: withRaw(base, path, JSON.stringify(HUGE)) });
-      out.push({ name: `${at} control characters`, text: withRaw(base, path, JSON.stringify(CONTROL)) });
-      out.push({ name: `${at} empty`, text: withRaw(base, path, '""') });
-      if (DATE_NAME.test(path[path.length - 1])) for (const d of DATES) out.push({ name: `${at} = ${d}`, text: withRaw(base, path, JSON.stringify(d)) });
+      push('huge (200,000 characters)', JSON.stringify(HUGE), true);
+      push('control characters', JSON.stringify(CONTROL), false);
+      push('empty', '""', false);
+      if (DATE_NAME.test(path[path.length - 1])) for (const d of DATES) push(`= ${d}`, JSON.stringify(d), true);
     }
-    if (type === 'number' || type === 'integer') for (const n of NUMBERS) out.push({ name: `${at} = ${n}`, text: withRaw(base, path, n) });
-    if (type === 'array') out.push({ name: `${at} 10,000 items`, text: withRaw(base, path, JSON.stringify(Array.from({ length: 10_000 }, () => 'x'))) });
+    if (type === 'number' || type === 'integer') {
+      for (const n of NUMBERS) push(`= ${n}`, n, true);
+      for (const n of ODD_NUMBERS) push(`= ${n}`, n, false);
+    }
+    if (type === 'array') push('10,000 items', JSON.stringify(Array.from({ length: 10_000 }, () => 'x')), true);
   }
   return out;
 }

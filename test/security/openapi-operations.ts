@@ -11,6 +11,8 @@ export interface Operation {
   path: string;
   /** The request body schema, refs resolved lazily through `schemas`. */
   body?: any;
+  /** Header parameters the operation documents (e.g. Idempotency-Key, If-Match). */
+  headers: string[];
 }
 
 export interface OpenApiDoc {
@@ -30,7 +32,12 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
   return Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops)
       .filter(([method]) => ['get', 'post', 'put', 'patch', 'delete'].includes(method))
-      .map(([method, op]) => ({ method: method.toUpperCase(), path, body: op.requestBody?.content?.['application/json']?.schema })),
+      .map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path,
+        body: op.requestBody?.content?.['application/json']?.schema,
+        headers: (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => String(p.name)),
+      })),
   );
 }
 

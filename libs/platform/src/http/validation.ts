@@ -8,6 +8,9 @@ const flatten = (errors: ValidationError[], parent = ''): { field: string; messa
     return [...own, ...flatten(e.children ?? [], field)];
   });
 
+const PLAIN_TYPES: readonly unknown[] = [Object, Array, String, Number, Boolean];
+const isDtoClass = (metatype: unknown): boolean => typeof metatype === 'function' && !PLAIN_TYPES.includes(metatype);
+
 const invalid = (errors: { field: string; messages: string[] }[]) =>
   new BadRequestException({ code: 'VALIDATION_FAILED', message: 'the request has invalid fields', errors });
 
@@ -28,6 +31,10 @@ class HearthValidationPipe extends ValidationPipe {
       const violation = bodyBoundViolation(value);
       if (violation) throw invalid([{ field: violation.field, messages: [violation.message] }]);
     }
+    // A DTO body is a JSON object: `null`, an array or a bare value would reach the handler as a non-object. A missing
+    // body (undefined) stays allowed where every field is optional.
+    if (metadata.type === 'body' && isDtoClass(metadata.metatype) && value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value)))
+      throw invalid([{ field: '(body)', messages: ['请求体必须是 JSON 对象'] }]);
     try {
       return await super.transform(value, metadata);
     } catch (err) {
