@@ -3,7 +3,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
 import { defaultCalendar, DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
-import { EVENT_STORE, EventStore, EsdbEventStore, SqliteEventStore, UpcastingEventStore, hearthUpcasters } from '@hearth/event-store';
+import { EVENT_STORE, EventStore, UpcastingEventStore, hearthUpcasters } from '@hearth/event-store';
+import { eventStoreFor, keyStoreFor } from './stores/store-adapters';
 import { CLOCK, Clock, clockFromEnv } from './clock/clock';
 import { testClockFromEnv } from './clock/redis-test-clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
@@ -17,12 +18,10 @@ import {
   hearthPersonalDataPolicy,
   KEY_STORE,
   KeyStore,
-  parseMasterKey,
   PERSONAL_DATA_CIPHER,
   PersonalDataCipher,
   PROJECTION_EVENT_STORE,
   RAW_EVENT_STORE,
-  SqliteKeyStore,
 } from './pii';
 
 export const REDIS = Symbol('REDIS');
@@ -48,11 +47,10 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     {
       provide: RAW_EVENT_STORE,
       inject: [HEARTH_CONFIG],
-      useFactory: (c: HearthConfig): EventStore =>
-        c.eventStore === 'esdb' ? new EsdbEventStore({ connectionString: c.esdbConnectionString! }) : new SqliteEventStore({ file: c.sqliteFile, writerThread: c.sqliteWriterThread }),
+      useFactory: (c: HearthConfig): Promise<EventStore> => eventStoreFor(c),
     },
     // Crypto-shredding (domain-spec §5): data keys in their own durable file, wrapped by HEARTH_MASTER_KEY.
-    { provide: KEY_STORE, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig): KeyStore => new SqliteKeyStore({ file: c.keysFile, masterKey: parseMasterKey(c.masterKey), writerThread: c.keysWriterThread }) },
+    { provide: KEY_STORE, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig): Promise<KeyStore> => keyStoreFor(c) },
     {
       provide: PERSONAL_DATA_CIPHER,
       inject: [KEY_STORE, HEARTH_CONFIG],

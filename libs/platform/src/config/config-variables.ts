@@ -35,10 +35,23 @@ export const CONFIG_VARIABLES = {
   HEARTH_HOST: { schema: text, type: 'host', default: '`127.0.0.1`', meaning: 'address the api listens on' },
   HEARTH_DATA_DIR: { schema: text, type: 'path', default: '`./data`', meaning: "data folder (SQLite file, key store, generated JWT secret and master key, started Redis's folder)" },
   HEARTH_EVENT_STORE: {
-    schema: z.enum(['sqlite', 'esdb'], { error: 'sqlite or esdb' }),
-    type: '`sqlite` \\| `esdb`',
-    default: '`sqlite` (`esdb` if `EVENTSTORE_CONNECTION_STRING` is set)',
+    schema: z.enum(['sqlite', 'postgres', 'esdb'], { error: 'sqlite, postgres or esdb' }),
+    type: '`sqlite` \\| `postgres` \\| `esdb`',
+    default: '`sqlite` (`postgres` if `HEARTH_POSTGRES_URL` is set, `esdb` if `EVENTSTORE_CONNECTION_STRING` is)',
     meaning: 'event store adapter',
+  },
+  HEARTH_POSTGRES_URL: {
+    schema: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL'),
+    type: 'URL',
+    default: '—',
+    meaning: 'PostgreSQL for the event log and the key store (several hosts), e.g. `postgres://hearth:…@db:5432/hearth`',
+    secret: true,
+  },
+  HEARTH_KEY_STORE: {
+    schema: z.enum(['sqlite', 'postgres'], { error: 'sqlite or postgres' }),
+    type: '`sqlite` \\| `postgres`',
+    default: '`postgres` if `HEARTH_POSTGRES_URL` is set, else `sqlite`',
+    meaning: 'where the crypto-shredding keys live: `postgres` so every host sees the same keys and erasures',
   },
   HEARTH_SQLITE_FILE: { schema: text, type: 'path', default: '`$HEARTH_DATA_DIR/hearth.sqlite`', meaning: 'the SQLite event log (WAL, synchronous=FULL)' },
   HEARTH_SQLITE_WRITER_THREAD: {

@@ -8,7 +8,11 @@ export interface HearthConfig {
   port: number;
   host: string;
   dataDir: string;
-  eventStore: 'sqlite' | 'esdb';
+  eventStore: 'sqlite' | 'postgres' | 'esdb';
+  /** HEARTH_POSTGRES_URL: the log and the key store on PostgreSQL. */
+  postgresUrl?: string;
+  /** Where the key store lives (`postgres`: shared by every host). */
+  keyStore: 'sqlite' | 'postgres';
   sqliteFile: string;
   /** Commit SQLite appends on a writer thread (the fsync off the event loop). */
   sqliteWriterThread: boolean;
@@ -83,8 +87,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
   const v = parseEnv(env);
   const str = (k: ConfigVariable): string | undefined => (v[k] === undefined ? undefined : String(v[k]));
   const dataDir = resolve(str('HEARTH_DATA_DIR') ?? 'data');
-  const eventStore = (str('HEARTH_EVENT_STORE') ?? (v.EVENTSTORE_CONNECTION_STRING ? 'esdb' : 'sqlite')) as HearthConfig['eventStore'];
+  const postgresUrl = str('HEARTH_POSTGRES_URL');
+  const eventStore = (str('HEARTH_EVENT_STORE') ?? (postgresUrl ? 'postgres' : v.EVENTSTORE_CONNECTION_STRING ? 'esdb' : 'sqlite')) as HearthConfig['eventStore'];
   if (eventStore === 'esdb' && !v.EVENTSTORE_CONNECTION_STRING) throw new ConfigError([{ variable: 'HEARTH_EVENT_STORE', message: 'esdb needs EVENTSTORE_CONNECTION_STRING' }]);
+  if (eventStore === 'postgres' && !postgresUrl) throw new ConfigError([{ variable: 'HEARTH_EVENT_STORE', message: 'postgres needs HEARTH_POSTGRES_URL' }]);
+  const keyStore = (str('HEARTH_KEY_STORE') ?? (postgresUrl ? 'postgres' : 'sqlite')) as HearthConfig['keyStore'];
+  if (keyStore === 'postgres' && !postgresUrl) throw new ConfigError([{ variable: 'HEARTH_KEY_STORE', message: 'postgres needs HEARTH_POSTGRES_URL' }]);
   const jwtSecret = str('HEARTH_JWT_SECRET') ?? '';
   if (!jwtSecret) throw new ConfigError([{ variable: 'HEARTH_JWT_SECRET', message: 'required, at least 16 characters (scripts/start.sh generates one into data/)' }]);
   const redisPrefix = str('HEARTH_REDIS_PREFIX') ?? 'hearth:';
@@ -93,6 +101,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HearthConfi
     host: str('HEARTH_HOST') ?? '127.0.0.1',
     dataDir,
     eventStore,
+    postgresUrl,
+    keyStore,
     sqliteFile: resolve(str('HEARTH_SQLITE_FILE') ?? `${dataDir}/hearth.sqlite`),
     sqliteWriterThread: bool(v.HEARTH_SQLITE_WRITER_THREAD, true),
     keysWriterThread: bool(v.HEARTH_KEYS_WRITER_THREAD, true),
