@@ -26,7 +26,7 @@ describe('escalation ladder from the grassroots union to the city federation (e2
 
   beforeAll(async () => {
     h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-09-23T09:00:00+08:00' });
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const s of streams.values()) s.close();
     await h?.stop();
@@ -132,5 +132,5 @@ describe('escalation ladder from the grassroots union to the city federation (e2
     // The change reached the recipients' streams too, and still nobody else's.
     await h.eventually(async () => (streams.get('supervisor.city')!.events as any[]).some((a) => a.status === 'resolved'), 60_000);
     for (const user of BYSTANDERS) expect(streams.get(user)!.events).toEqual([]);
-  });
+  }, 300_000);
 });

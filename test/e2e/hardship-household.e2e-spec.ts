@@ -88,7 +88,7 @@ describe('hardship household from application to exit (e2e)', () => {
 
   beforeAll(async () => {
     h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-07-01T09:00:00+08:00' });
-  });
+  }, 180_000);
   afterAll(async () => h?.stop());
 
   const ok = async (user: string, method: string, path: string, body?: unknown, headers?: Record<string, string>) => {
@@ -161,7 +161,7 @@ describe('hardship household from application to exit (e2e)', () => {
     expect((await h.request('officer.east-s1', 'POST', `/hardship-files/${c.id}/pre-screen`, {})).body).toMatchObject({ statusCode: 403, code: 'GRASSROOTS_UNION_REQUIRED' });
     expect((await h.request('auditor.city', 'POST', `/hardship-files/${c.id}/pre-screen`, {})).status).toBe(403);
     await ok('officer.east-s1-g1', 'POST', `/hardship-files/${c.id}/rejection`, { reason: '申请材料不实' });
-  });
+  }, 300_000);
 
   it('the notice period lapses by itself (timer), then the head registers with a computed category; an override needs a head and a reason', async () => {
     // Nine days on (Thu 2025-07-10), both five-day notices are over.
@@ -198,7 +198,7 @@ describe('hardship household from application to exit (e2e)', () => {
     // The review is due a year after registration.
     expect(Date.parse(a.deadlines[0].dueAt) - Date.parse(`${a.registeredDate}T00:00:00+08:00`)).toBeGreaterThanOrEqual(365 * DAY);
     await h.eventually(async () => (await fileOf(fileB)).body.categoryOverridden === true);
-  });
+  }, 300_000);
 
   it('grants aid: limits, campaign windows, approval a level up above the threshold, idempotent disbursement, return on revocation', async () => {
     const propose = (body: unknown) => h.request('officer.east-s1-g1', 'POST', `/hardship-files/${fileA}/aid`, body);
@@ -252,7 +252,7 @@ describe('hardship household from application to exit (e2e)', () => {
       ]),
     );
     expect(a.disbursedYuan).toBe(28000);
-  });
+  }, 300_000);
 
   it('completes the annual review on time, then exits with a reason and a retention date', async () => {
     await ok('officer.east-s1-g1', 'POST', `/hardship-files/${fileA}/annual-review`);
@@ -272,7 +272,7 @@ describe('hardship household from application to exit (e2e)', () => {
     expect(exited.exit.reason).toBe('safety_net_covered');
     expect(exited.exit.retentionUntil).toBe(`${Number(exited.exit.date.slice(0, 4)) + 10}${exited.exit.date.slice(4)}`);
     expect(exited.deadlines).toEqual([]);
-  });
+  }, 300_000);
 
   it('serves the statistics of §4 for the subtree; a relapse reopens the file', async () => {
     const stats = await h.eventually(async () => {
@@ -315,7 +315,7 @@ describe('hardship household from application to exit (e2e)', () => {
     // Relapse (返困): the exited file is reopened, back to the economic check.
     expect((await ok('officer.east-s1-g1', 'POST', `/hardship-files/${fileA}/reopening`, { reason: '低保取消后再次陷入困难' })).events).toEqual(['HardshipFileReopened']);
     await h.eventually(async () => (await h.request('head.east', 'GET', '/hardship-files/stats')).body.reopened === 1, 60_000, 'reopened counted');
-  });
+  }, 300_000);
 
   it('shows the history with personal parts withheld, and leaves no personal value in Redis or the logs', async () => {
     const events = await history(fileA);
@@ -345,7 +345,7 @@ describe('hardship household from application to exit (e2e)', () => {
     expect(leaks).toEqual([]);
     const logs = h.logs.join('');
     expect(secrets.filter((s) => logs.includes(s))).toEqual([]);
-  });
+  }, 300_000);
 });
 
 /**
@@ -359,7 +359,7 @@ describe('an annual review left to lapse climbs the ladder (e2e)', () => {
 
   beforeAll(async () => {
     h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-03-03T09:00:00+08:00' });
-  });
+  }, 180_000);
   afterAll(async () => h?.stop());
 
   it('misses the review → alert for the supervisors of the unit above → late review resolves it', async () => {
@@ -408,5 +408,5 @@ describe('an annual review left to lapse climbs the ladder (e2e)', () => {
       return s.reviews?.done === 1 ? s : undefined;
     });
     expect(after.reviews).toMatchObject({ done: 1, onTime: 0, overdueNow: 0 });
-  });
+  }, 300_000);
 });

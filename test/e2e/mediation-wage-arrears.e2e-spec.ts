@@ -48,7 +48,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
 
   beforeAll(async () => {
     h = await HearthUnderTest.start({ controlledClock: true, clockStart: START });
-  });
+  }, 180_000);
   afterAll(async () => h?.stop());
 
   const post = async (user: string, path: string, body: unknown = {}, headers: Record<string, string> = {}) => {
@@ -306,7 +306,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     expect((await h.request('head.east', 'GET', '/mediations/stats?month=11-2025')).status).toBe(400);
     upper.close();
     otherBranch.close();
-  });
+  }, 300_000);
 
   it('routes a petition out to mediation: one linked case, shown on both sides, even after the worker crashes and replays', async () => {
     const register = async (subject: string) => {
@@ -387,7 +387,7 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
     const petitionStats = (await h.request('head.east-s2', 'GET', '/petitions/stats')).body;
     expect(petitionStats).toMatchObject({ received: 2, routedOut: 2, routedToMediation: 2 });
     expect((await h.request('head.east-s2', 'GET', '/mediations/stats')).body).toMatchObject({ applications: 2, fromPetition: 2, workersCovered: 6 });
-  });
+  }, 300_000);
 
   it('documents every mediation endpoint in the OpenAPI document', async () => {
     const doc = await h.request(null, 'GET', '/docs/openapi.json');
@@ -421,5 +421,5 @@ describe('labour-dispute mediation: wage arrears of 12 migrant workers (e2e)', (
       ]),
     );
     expect(doc.body.components.schemas.RouteOutDto.properties.mediation).toBeDefined();
-  });
+  }, 300_000);
 });

@@ -164,7 +164,7 @@ export class HearthUnderTest {
   async startApi(): Promise<void> {
     await this.writeClock();
     this.api = this.spawnNode(API_MAIN, 'api');
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 120_000; // generous: a busy machine starts Nest slowly
     for (;;) {
       if (this.api.exitCode !== null) throw new Error(`api exited (${this.api.exitCode}):\n${this.logs.join('')}`);
       try {

@@ -41,3 +41,11 @@ describe('ControlledClock', () => {
     expect(isControlledClock(undefined)).toBe(false);
   });
 });
+
+describe('ControlledClock.speed', () => {
+  it('is a finite, positive divisor (callers turn domain durations into real ones with it)', () => {
+    const clock = new ControlledClock('2025-09-23T01:00:00.000Z');
+    expect(Number.isFinite(3_600_000 / clock.speed)).toBe(true);
+    expect(clock.speed).toBeGreaterThan(0);
+  });
+});

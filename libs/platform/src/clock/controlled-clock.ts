@@ -13,8 +13,11 @@ export const PARKED_DELAY_MS = 24 * 3600_000;
  * clock (redis-test-clock.ts) by every process of one e2e test. Never used in production.
  */
 export class ControlledClock implements Clock {
-  /** Frozen between advances: no domain milliseconds pass per real millisecond. */
-  readonly speed = 0;
+  /**
+   * It does not run by itself; 1 keeps the conversions of domain durations into real ones that callers make (e.g. a
+   * timer's lateness metric) finite. Timers never rely on it: see realDelayUntil.
+   */
+  readonly speed = 1;
   readonly controlled = true;
   private ms: number;
   private readonly listeners = new Set<(now: Date) => void>();
