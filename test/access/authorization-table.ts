@@ -66,7 +66,8 @@ export const AUTHORIZATION_TABLE: Record<string, Rule> = {
   'POST /petitions/{id}/non-acceptance': p(HANDLERS),
   'POST /petitions/{id}/route-out': p(HANDLERS),
   'POST /petitions/{id}/transfer': p(HANDLERS),
-  'POST /petitions/{id}/transfer-objection': p(HEAD),
+  // Only the head of the receiving unit (the case's own) objects to a transfer, whatever the case's state (scope first).
+  'POST /petitions/{id}/transfer-objection': p(HEAD, ['same']),
   // §0: supervisors issue 交办 too.
   'POST /petitions/{id}/assign-down': p(['officer', 'supervisor', 'head']),
   'POST /petitions/{id}/completion-report': p(HANDLERS),

@@ -349,12 +349,12 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
     }
 
     case 'ObjectToTransfer': {
+      // Scope before state: only the case's own unit could ever be the receiving unit of a transfer.
+      if (ctx.actor.orgUnit !== caseOrg) throw forbidden('NOT_RECEIVING_UNIT', 'only the head of the receiving unit may object to a transfer');
       requireStatus(state, ['Registered'], command.type);
       const transfer = state.transfer;
       if (!transfer || transfer.objected || transfer.toOrgUnit !== caseOrg)
         throw ruleViolation('NOT_TRANSFERRED', 'the case was not transferred to its current unit');
-      if (ctx.actor.orgUnit !== transfer.toOrgUnit)
-        throw forbidden('NOT_RECEIVING_UNIT', 'only the head of the receiving unit may object to a transfer');
       if (!openWindow(state, 'transferObjection', now))
         throw ruleViolation('OBJECTION_WINDOW_CLOSED', 'the objection period has run out', { status: state.status });
       requireText(command.reasons, 'REASON_REQUIRED', 'the reasons for objecting');
@@ -394,10 +394,11 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
     }
 
     case 'SubmitCompletionReport': {
+      // Scope before state: once a 交办 exists, only its unit learns whether a report is still owed.
+      if (state.assignedDown && ctx.actor.orgUnit !== state.assignedDown.toOrgUnit)
+        throw forbidden('NOT_ASSIGNED_UNIT', 'only the unit the case was assigned to may report its completion');
       const pending = pendingOfKind(state.deadlines, 'assignedDown');
       if (!state.assignedDown || pending.length === 0) throw ruleViolation('NO_PENDING_ASSIGNMENT', 'no 交办 awaits a completion report', { status: state.status });
-      if (ctx.actor.orgUnit !== state.assignedDown.toOrgUnit)
-        throw forbidden('NOT_ASSIGNED_UNIT', 'only the unit the case was assigned to may report its completion');
       requireText(command.report, 'REPORT_REQUIRED', 'the completion report');
       out.push({ type: 'CompletionReportSubmitted', data: { report: command.report, submittedAt: now, submittedBy: ctx.actor.id } });
       return out.push(...meetDeadlines(out.deadlines, 'assignedDown', now)).events;

@@ -256,6 +256,23 @@ describe('scope before state', () => {
     for (const actor of [officerS, who('head', 'east')]) expect(forbiddenCode(accepted, recheck, actor)).toEqual({ code: 'NOT_RECHECK_BODY', kind: 'forbidden' });
     expect(forbiddenCode(accepted, recheck, who('head', 'city'))).toEqual({ code: 'INVALID_TRANSITION', kind: 'rule' });
   });
+
+  it('a 督办 from the case’s own unit, an objection to a transfer from another unit, a report from outside the 交办', () => {
+    const closed = [...accepted, ...decide(accepted, { type: 'ClosePetition', reason: 'withdrawn' }, headS, at('2025-09-30T10:00'))];
+    const supervise: PetitionCommand = { type: 'SupervisePetition', dueDate: '2025-10-20', instructions: '限期答复' };
+    expect(forbiddenCode(closed, supervise, headS)).toEqual({ code: 'NOT_ABOVE_CASE_UNIT', kind: 'forbidden' });
+    expect(forbiddenCode(closed, supervise, who('supervisor', 'east'))).toEqual({ code: 'INVALID_TRANSITION', kind: 'rule' });
+    // Never transferred: a head above learns nothing of that; the case's own head is told.
+    const object: PetitionCommand = { type: 'ObjectToTransfer', reasons: '不属本单位' };
+    expect(forbiddenCode(registered, object, who('head', 'east'))).toEqual({ code: 'NOT_RECEIVING_UNIT', kind: 'forbidden' });
+    expect(forbiddenCode(registered, object, headS)).toEqual({ code: 'NOT_TRANSFERRED', kind: 'rule' });
+    // A 交办 whose report was already given: another unit is refused as before the report.
+    const assigned = [...accepted, ...decide(accepted, { type: 'AssignDown', toOrgUnit: 'east-s1-g1', dueDate: '2025-10-20', instructions: '核实' }, officerS, at('2025-09-25T10:00'))];
+    const report: PetitionCommand = { type: 'SubmitCompletionReport', report: '已办结' };
+    const reported = [...assigned, ...decide(assigned, report, who('officer', 'east-s1-g1'), at('2025-09-28T10:00'))];
+    for (const h of [assigned, reported]) expect(forbiddenCode(h, report, officerS)).toEqual({ code: 'NOT_ASSIGNED_UNIT', kind: 'forbidden' });
+    expect(forbiddenCode(reported, report, who('officer', 'east-s1-g1'))).toEqual({ code: 'NO_PENDING_ASSIGNMENT', kind: 'rule' });
+  });
 });
 
 describe('system', () => {

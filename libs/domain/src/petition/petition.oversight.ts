@@ -80,13 +80,14 @@ export function decideSupervise(
   ctx: DecisionContext,
 ): PetitionEvent[] {
   const caseOrg = state.orgUnit!;
+  // Scope before state: the case's own unit never supervises itself, whatever the case's status.
+  if (ctx.actor.orgUnit === caseOrg) throw forbidden('NOT_ABOVE_CASE_UNIT', '督办 comes from a union above the unit handling the case');
   if (!SUPERVISABLE.includes(state.status))
     throw ruleViolation('INVALID_TRANSITION', `SupervisePetition is not allowed when the petition is ${state.status}`, {
       status: state.status,
       command: command.type,
       allowed: SUPERVISABLE,
     });
-  if (ctx.actor.orgUnit === caseOrg) throw forbidden('NOT_ABOVE_CASE_UNIT', '督办 comes from a union above the unit handling the case');
   if (!isLocalDate(command.dueDate)) throw ruleViolation('INVALID_DUE_DATE', `not a date: ${command.dueDate}`);
   const today = localDateOf(ctx.now);
   if (command.dueDate <= today) throw ruleViolation('DUE_DATE_NOT_IN_FUTURE', `the due date must be after ${today}`, { dueDate: command.dueDate });
