@@ -40,7 +40,8 @@ interface CachedStream {
   commands: Map<string, { hash?: string; lastRevision: number; lastPosition: number; events: string[] }>;
 }
 
-const keyReused = (): DomainError => new DomainError('IDEMPOTENCY_KEY_REUSED', '此 Idempotency-Key 已用于另一个请求（不同的请求内容或案件），请换一个新的键');
+/** The answer to an Idempotency-Key used again for a different request (another body, another case). */
+export const keyReused = (): DomainError => new DomainError('IDEMPOTENCY_KEY_REUSED', '此 Idempotency-Key 已用于另一个请求（不同的请求内容或案件），请换一个新的键');
 
 export type ContextFactory = (actor: Actor, now: string) => DecisionContext;
 

@@ -1,8 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { errorCodes, type FastifyReply } from 'fastify';
 import { DomainError } from '@hearth/domain';
-import { WrongExpectedRevisionError } from '@hearth/event-store';
-import { ConcurrencyConflict } from '../commands/command-runner';
+import { isEventIdTaken, WrongExpectedRevisionError } from '@hearth/event-store';
+import { ConcurrencyConflict, keyReused } from '../commands/command-runner';
 
 const STATUS_OF_KIND = { rule: HttpStatus.UNPROCESSABLE_ENTITY, forbidden: HttpStatus.FORBIDDEN, not_found: HttpStatus.NOT_FOUND } as const;
 
@@ -55,6 +55,8 @@ export class HearthErrorFilter implements ExceptionFilter {
       return [HttpStatus.CONFLICT, { code: 'CONCURRENCY_CONFLICT', message: err.message, currentRevision: err.currentRevision }];
     if (err instanceof WrongExpectedRevisionError)
       return [HttpStatus.CONFLICT, { code: 'CONCURRENCY_CONFLICT', message: err.message, currentRevision: err.actual }];
+    // An append outside the runner (a privacy reveal, …) whose command id, from an Idempotency-Key, names another stream's events.
+    if (isEventIdTaken(err)) return this.describe(keyReused());
     if (err instanceof HttpException) {
       const status = err.getStatus();
       const res = err.getResponse();
