@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { PostgresEventStore, RecordedEvent } from '@hearth/event-store';
+import { PostgresEventStore, RecordedEvent, verifyPostgresLog } from '@hearth/event-store';
 import { TestPostgres } from '../support/postgres-server';
 import { postgresChildWriter } from './postgres-child-writer';
 import { freshStream, newEvent, waitFor } from './event-store.contract';
@@ -190,6 +190,11 @@ describe('PostgresEventStore under concurrency and faults', () => {
       await store.append(a, [newEvent('a2'), newEvent('a3')], 1);
       const intact = await store.verifyIntegrity();
       expect(intact).toMatchObject({ ok: true, checkedEvents: 5, checkedStreams: 2, head: { position: 5 } });
+      // `hearth verify` walks the same chains without opening the store, on read-only connections.
+      expect(await verifyPostgresLog(url)).toEqual({ checked: true, report: intact });
+      const empty = await freshDatabase();
+      expect(await verifyPostgresLog(empty)).toMatchObject({ checked: false, reason: expect.stringMatching(/not a Hearth event log/) });
+      expect(await sql(empty, "SELECT 1 FROM information_schema.tables WHERE table_name = 'hearth_schema'")).toEqual([]);
       const kept = (await store.headHash())!;
       expect(kept).toEqual(intact.head);
 

@@ -6,7 +6,7 @@ import Redis from 'ioredis';
 import { configFromEnv, OrgRegistry, UserRecord } from '@hearth/platform';
 import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
 import { existsSync } from 'node:fs';
-import { ChainHead, verifyLogFile } from '@hearth/event-store';
+import { ChainHead, verifyLogFile, verifyPostgresLog } from '@hearth/event-store';
 import { BACKUP_USAGE, backupCommand } from './backup.command';
 
 const USAGE = `hearth <command>
@@ -72,15 +72,17 @@ async function rebuild(args: string[]): Promise<void> {
 async function verify(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { file: { type: 'string' }, head: { type: 'string' }, json: { type: 'boolean' } } });
   let file = values.file;
+  let postgresUrl: string | undefined;
   if (!file) {
     // Only the log's location is needed here, not the JWT secret configFromEnv insists on.
     const config = configFromEnv({ ...process.env, HEARTH_JWT_SECRET: process.env.HEARTH_JWT_SECRET || 'verify-needs-no-secret' });
-    if (config.eventStore !== 'sqlite') {
+    if (config.eventStore === 'esdb') {
       console.error('the event store is EventStoreDB: it keeps no hash chain to verify (see README, "Tamper evidence")');
       process.exitCode = 2;
       return;
     }
-    file = config.sqliteFile;
+    if (config.eventStore === 'postgres') postgresUrl = config.postgresUrl;
+    else file = config.sqliteFile;
   }
   let expectedHead: ChainHead | undefined;
   if (values.head) {
@@ -92,13 +94,15 @@ async function verify(args: string[]): Promise<void> {
     }
     expectedHead = { position: Number(m[1]), logHash: m[2] };
   }
-  if (!existsSync(file)) {
+  if (!postgresUrl && !existsSync(file!)) {
     console.error(`no event log at ${file}`);
     process.exitCode = 2;
     return;
   }
   // Read-only, never through the store (which migrates and chains older files when it opens them): see verifyLogFile.
-  const verified = await verifyLogFile(file, expectedHead ? { expectedHead } : {});
+  const verified = postgresUrl
+    ? await verifyPostgresLog(postgresUrl, expectedHead ? { expectedHead } : {})
+    : await verifyLogFile(file!, expectedHead ? { expectedHead } : {});
   if (!verified.checked) {
     if (values.json) console.log(JSON.stringify({ ok: false, checked: false, reason: verified.reason }, null, 2));
     else console.log(`CANNOT CHECK: ${verified.reason}`);

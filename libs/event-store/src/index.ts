@@ -7,3 +7,4 @@ export * from './upcasting';
 export { startWriterWorker, WriterChannel } from './sqlite/writer-worker';
 export { fromPlainError, toPlainError, type PlainError } from './sqlite/sqlite-append-writer';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { verifyPostgresLog } from './postgres/verify-postgres-log';
