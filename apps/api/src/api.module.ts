@@ -10,6 +10,7 @@ import { MediationsController } from './mediation/mediations.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertStream } from './alerts/alert-stream.service';
 import { AdminController } from './admin/admin.controller';
+import { CalendarsController } from './admin/calendars.controller';
 import { OperationsModule } from './health/operations.module';
 import { CaseHistoryService } from './history/case-history.service';
 import { HardshipApiModule } from './hardship/hardship.module';
@@ -41,7 +42,7 @@ export class ApiModule {
         OperationsModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
-      controllers: [PetitionsController, MediationsController, AlertsController, AdminController],
+      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, CalendarsController],
       providers: [CaseHistoryService, AlertStream, PetitionRegistration, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }

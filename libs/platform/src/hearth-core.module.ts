@@ -2,7 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import Redis from 'ioredis';
 import { existsSync, readFileSync } from 'node:fs';
-import { defaultCalendar, DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
+import { DecisionContext, mergeRuleFragments, RULE_TABLES, RuleBook, RuleTable } from '@hearth/domain';
 import { EVENT_STORE, EventStore, UpcastingEventStore, hearthUpcasters } from '@hearth/event-store';
 import { eventStoreFor, keyStoreFor } from './stores/store-adapters';
 import { CLOCK, Clock, clockFromEnv } from './clock/clock';
@@ -13,6 +13,9 @@ import { HEARTH_METRICS, HearthMetrics } from './metrics/hearth-metrics';
 import { MeteredCommandRunner } from './metrics/metered-command-runner';
 import { metricsSources } from './metrics/metrics-sources';
 import { CASE_COMMAND_HANDLERS, COMMAND_RUNNER } from './commands/case.commands';
+import { CALENDAR_REGISTRY, CalendarRegistry } from './calendar/calendar-registry';
+import { CALENDAR_COMMAND_HANDLERS } from './calendar/calendar.commands';
+import { CalendarStatus } from './calendar/calendar-status';
 import {
   EncryptingEventStore,
   hearthPersonalDataPolicy,
@@ -75,27 +78,30 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
         return m;
       },
     },
+    // The calendar stream folded in memory (issue 13): the calendar of every decision, the same in every process.
+    {
+      provide: CALENDAR_REGISTRY,
+      inject: [PROJECTION_EVENT_STORE, EVENT_STORE, CLOCK, ORG_REGISTRY],
+      useFactory: (feed: EventStore, store: EventStore, clock: Clock, org: OrgRegistry) => new CalendarRegistry(feed, store, clock, org.directory),
+    },
     {
       provide: COMMAND_RUNNER,
-      inject: [EVENT_STORE, ORG_REGISTRY, CLOCK, HEARTH_CONFIG, HEARTH_METRICS],
-      useFactory: (store: EventStore, org: OrgRegistry, clock: Clock, c: HearthConfig, metrics: HearthMetrics) => {
-        const calendar = defaultCalendar();
+      inject: [EVENT_STORE, ORG_REGISTRY, CLOCK, HEARTH_CONFIG, HEARTH_METRICS, CALENDAR_REGISTRY],
+      useFactory: (store: EventStore, org: OrgRegistry, clock: Clock, c: HearthConfig, metrics: HearthMetrics, calendars: CalendarRegistry) => {
         const rules = ruleBookFor(c);
         if (!rules.knows(c.jurisdiction)) throw new Error(`HEARTH_JURISDICTION ${c.jurisdiction} has no rule table`);
-        const contextFor = (actor: DecisionContext['actor'], now: string): DecisionContext => ({
-          actor,
-          now,
-          calendar,
-          rules,
-          org: org.directory,
-          jurisdiction: c.jurisdiction,
-        });
+        const contextFor = async (actor: DecisionContext['actor'], now: string): Promise<DecisionContext> => {
+          const history = await calendars.calendar();
+          return { actor, now, calendar: history.current(), calendarAt: (v: string) => history.atVersion(v), rules, org: org.directory, jurisdiction: c.jurisdiction };
+        };
         return new MeteredCommandRunner(store, contextFor, clock, c.commandRetries).meter(metrics);
       },
     },
     ...CASE_COMMAND_HANDLERS,
+    ...CALENDAR_COMMAND_HANDLERS,
+    CalendarStatus,
   ],
-  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CqrsModule],
+  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CALENDAR_REGISTRY, CalendarStatus, CqrsModule],
 })
 export class HearthCoreModule implements OnApplicationShutdown {
   constructor(

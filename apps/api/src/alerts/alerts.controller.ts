@@ -23,7 +23,8 @@ import {
 } from '@hearth/platform';
 import { AlertStream } from './alert-stream.service';
 
-const EVERYONE = ['intake', 'officer', 'mediator', 'head', 'supervisor', 'auditor'] as const;
+// Admins get the calendar's missing-year alerts in their inbox (no case alert is addressed to them).
+const EVERYONE = ['intake', 'officer', 'mediator', 'head', 'supervisor', 'auditor', 'admin'] as const;
 
 class InboxQueryDto {
   @ApiPropertyOptional({ enum: [...ALERT_STATUSES, 'all'], description: 'Default open' })

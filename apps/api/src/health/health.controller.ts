@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { CLOCK, Clock, HEARTH_CONFIG, HearthConfig, Public } from '@hearth/platform';
+import { CalendarStatus, CLOCK, Clock, HEARTH_CONFIG, HearthConfig, Public } from '@hearth/platform';
 import { Readiness } from './readiness.service';
 
 /**
@@ -16,6 +16,7 @@ export class HealthController {
     private readonly readiness: Readiness,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly calendar: CalendarStatus,
   ) {}
 
   @Get('live')
@@ -66,6 +67,8 @@ export class HealthController {
       failing: result.error ?? {},
       domainTime: this.clock.now().toISOString(),
       clockSpeed: this.clock.speed,
+      // Which year's holiday arrangement is missing (deadlines there are provisional): issue 13.
+      calendar: this.calendar.snapshot(),
     };
   }
 }

@@ -52,6 +52,9 @@ export class JwtAuthGuard implements CanActivate {
       throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: `role ${claims.role} may not do this` });
     if (claims.role === 'auditor' && method !== 'GET' && method !== 'HEAD' && !roles?.includes('auditor'))
       throw new ForbiddenException({ code: 'AUDITOR_READ_ONLY', message: 'auditors read; they run no command' });
+    // Admins (系统管理员) read no case content and run no case command: only routes that name them (issue 13).
+    if (claims.role === 'admin' && !roles?.includes('admin'))
+      throw new ForbiddenException({ code: 'ROLE_NOT_ALLOWED', message: 'administrators may use only the administration routes' });
     return true;
   }
 

@@ -43,7 +43,8 @@ interface CachedStream {
 /** The answer to an Idempotency-Key used again for a different request (another body, another case). */
 export const keyReused = (): DomainError => new DomainError('IDEMPOTENCY_KEY_REUSED', '此 Idempotency-Key 已用于另一个请求（不同的请求内容或案件），请换一个新的键');
 
-export type ContextFactory = (actor: Actor, now: string) => DecisionContext;
+/** May read (e.g. the calendar stream's newest events) before it answers, hence the promise. */
+export type ContextFactory = (actor: Actor, now: string) => DecisionContext | Promise<DecisionContext>;
 
 /** The current schema version of events written now (upcasters turn older ones into this). */
 export const CURRENT_SCHEMA_VERSION = 1;
@@ -83,7 +84,7 @@ export class CommandRunner {
         throw new ConcurrencyConflict(streamId, cached.revision, meta.expectedRevision);
 
       const now = this.clock.now().toISOString();
-      const decided = decider.decide(command, cached.state as S, this.contextFor(actor, now));
+      const decided = decider.decide(command, cached.state as S, await this.contextFor(actor, now));
       if (decided.length === 0) return { streamId, revision: cached.revision, position: cached.position, events: [], replayed: false };
 
       const correlationId = meta.correlationId ?? meta.commandId;

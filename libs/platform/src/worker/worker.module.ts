@@ -13,6 +13,7 @@ import { ExpireDeadline } from '../commands/case.commands';
 import { redisOptionsFromUrl } from './redis-connection';
 import { WebhookDelivery, webhookSettingsFromEnv } from '../webhooks';
 import { PetitionToMediationWorker } from './petition-to-mediation';
+import { CalendarRecomputationWorker } from '../calendar/calendar-recomputation.worker';
 import { PROJECTION_EVENT_STORE } from '../pii';
 import { HEARTH_METRICS, HearthMetrics } from '../metrics/hearth-metrics';
 
@@ -120,5 +121,8 @@ export class WorkerService implements OnApplicationBootstrap, OnApplicationShutd
   }
 }
 
-@Module({ providers: [WorkerService, PetitionToMediationWorker], exports: [WorkerService, PetitionToMediationWorker] })
+@Module({
+  providers: [WorkerService, PetitionToMediationWorker, CalendarRecomputationWorker],
+  exports: [WorkerService, PetitionToMediationWorker, CalendarRecomputationWorker],
+})
 export class WorkerModule {}

@@ -21,14 +21,15 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
  * - `approaching` / `dueSoon` / `missed` / `escalated`: the deadline ladder (domain-spec §0);
  * - `assigned` (交办) / `supervised` (督办): an upper union set this unit a dated duty;
  * - `reported`: a collective, urgent or major case reported upward at once;
- * - `repeat`: a repeat petition was linked to the case.
+ * - `repeat`: a repeat petition was linked to the case;
+ * - `calendarMissing`: deadlines are counted in a year whose holiday arrangement is not loaded (the city's admins).
  */
-export const ALERT_KINDS = ['approaching', 'dueSoon', 'missed', 'escalated', 'assigned', 'supervised', 'reported', 'repeat'] as const;
+export const ALERT_KINDS = ['approaching', 'dueSoon', 'missed', 'escalated', 'assigned', 'supervised', 'reported', 'repeat', 'calendarMissing'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 /** Kinds a supervisor acknowledges (with a note, recorded on the case as EscalationAcknowledged). */
 export const ESCALATION_KINDS: readonly AlertKind[] = ['missed', 'escalated'];
 
-export type AlertRole = 'officer' | 'head' | 'supervisor';
+export type AlertRole = 'officer' | 'head' | 'supervisor' | 'admin';
 
 export interface Alert {
   id: string;
@@ -60,7 +61,9 @@ export interface Alert {
   note?: string;
   resolvedAt?: string;
   /** Why it was resolved: the duty was met, the deadline was cancelled, lapsed or moved, or the case closed. */
-  resolution?: 'met' | 'cancelled' | 'lapsed' | 'moved' | 'closed';
+  resolution?: 'met' | 'cancelled' | 'lapsed' | 'moved' | 'closed' | 'loaded';
+  /** `calendarMissing`: the year without a loaded arrangement. */
+  calendarYear?: number;
   /** Domain time of the last change. */
   updatedAt: string;
 }

@@ -37,6 +37,9 @@ const RELEVANT = new Set([
   'DeadlineEscalated',
   'DeadlineOpened',
   'DeadlineMoved',
+  'DeadlineRecomputed',
+  'CalendarYearMissing',
+  'CalendarYearPublished',
   'EscalationAcknowledged',
   'DeadlineMet',
   'DeadlineCancelled',
@@ -188,6 +191,25 @@ export class AlertProjection implements Projection {
           },
         };
       }
+      case 'CalendarYearMissing': {
+        // Deadlines run into a year without the State Council's arrangement: the city federation's admins load it.
+        const d = e.data as { year: number; noticedAt: string };
+        const city = this.options.org?.all().find((u) => u.level === 1)?.id;
+        if (!city) return undefined;
+        return {
+          list: 'case',
+          alert: {
+            id: `${e.streamId}.missing-${d.year}`,
+            kind: 'calendarMissing',
+            level: 0,
+            raisedAt: d.noticedAt,
+            ownerOrgUnit: city,
+            targetOrgUnit: city,
+            targetRole: 'admin',
+            calendarYear: d.year,
+          },
+        };
+      }
       case 'RepeatPetitionReceived': {
         const d = e.data as { orgUnit: string; receivedAt: string };
         return {
@@ -217,7 +239,8 @@ export class AlertProjection implements Projection {
       if (CASE_CLOSED.has(e.type)) return keys.byCase(e.streamId);
       const r = raised.get(e);
       if (r) return r.list === 'case' ? keys.byCase(e.streamId) : keys.byDeadline(e.streamId, r.alert.deadlineId!);
-      if (RESOLVING[e.type] || e.type === 'DeadlineMoved') return keys.byDeadline(e.streamId, (e.data as { deadlineId: string }).deadlineId);
+      if (RESOLVING[e.type] || e.type === 'DeadlineMoved' || e.type === 'DeadlineRecomputed') return keys.byDeadline(e.streamId, (e.data as { deadlineId: string }).deadlineId);
+      if (e.type === 'CalendarYearPublished') return keys.byCase(e.streamId);
       return undefined;
     };
 
@@ -330,9 +353,26 @@ export class AlertProjection implements Projection {
           break;
         }
         case 'DeadlineMoved':
+        case 'DeadlineRecomputed':
           // The reminders of the old due time no longer apply; the new ladder raises its own.
           resolveIn(listKeyOf(e)!, 'moved', at, e, ['approaching', 'dueSoon']);
           break;
+        case 'CalendarYearPublished': {
+          // Loading the year answers its missing-year alert (only that year's).
+          const year = (e.data as { year: number }).year;
+          const lk = listKeyOf(e)!;
+          const list = lists.get(lk) ?? [];
+          for (const id of list) {
+            const a = alerts.get(id);
+            if (a && a.calendarYear === year && a.status !== 'resolved') touch({ ...a, status: 'resolved', resolvedAt: at, resolution: 'loaded', updatedAt: at }, e);
+          }
+          const keep = list.filter((id) => alerts.get(id)?.calendarYear !== year);
+          if (keep.length !== list.length) {
+            lists.set(lk, keep);
+            changedLists.add(lk);
+          }
+          break;
+        }
         default:
           if (CASE_CLOSED.has(e.type)) resolveIn(listKeyOf(e)!, 'closed', at, e);
       }

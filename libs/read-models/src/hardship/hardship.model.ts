@@ -2,6 +2,7 @@ import type { AidKind, AidStatus, ExitReason, HardshipCategory } from '@hearth/d
 import type { HardshipFileStatus } from '@hearth/domain/hardship/hardship.state';
 import type { FundSource } from '@hearth/domain/hardship/fund.events';
 import { decodeTimelineList, expandId, packedMs, StoredDeadline, TimelineEntry, unpackTime, PendingDeadline } from '../petition/petition.model';
+import { provisionalFlag } from '../provisional-deadlines';
 
 /**
  * Redis layout of the hardship read model (keys under the prefix, default `hearth:`). `<m>` is the file id in
@@ -77,6 +78,8 @@ export interface HardshipFileDoc {
   dy: Record<string, number>;
   /** pending deadlines by id */
   dl: Record<string, StoredDeadline>;
+  /** ids of pending deadlines counted provisionally (a year without a loaded holiday arrangement) */
+  pv?: string[];
   up: string;
   rev: number;
   tl: string[];
@@ -206,6 +209,7 @@ export function toFileDetail(m: string, doc: HardshipFileDoc, now?: number): Har
         ownerOrgUnit: d[2],
         missedLevel: d[3],
         overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
+        ...provisionalFlag(doc, deadlineId),
       }))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
     timeline: decodeTimelineList(doc.tl),

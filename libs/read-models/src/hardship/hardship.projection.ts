@@ -9,6 +9,7 @@ import { toFen } from '@hearth/domain/hardship/money';
 import type { Projection, ProjectionBatch } from '../projection';
 import { compactId, appendTimeline, packedMs, packTime, StoredDeadline } from '../petition/petition.model';
 import { aidStatusCode, FundDoc, HARDSHIP_NAMESPACE, HardshipFileDoc, hardshipKeys, nextHardshipDeadline, HARDSHIP_ON_FILE, StoredAid } from './hardship.model';
+import { markProvisional } from '../provisional-deadlines';
 
 export interface HardshipProjectionOptions {
   org: OrgDirectory;
@@ -363,12 +364,16 @@ export class HardshipProjection implements Projection {
       case 'DeadlineOpened': {
         const d = e.data as D.DeadlineOpened['data'];
         s.dl[d.deadlineId] = [d.kind, packTime(d.dueAt), d.ownerOrgUnit, 0];
+        markProvisional(s, d.deadlineId, d.provisional);
         break;
       }
-      case 'DeadlineMoved': {
-        const d = e.data as D.DeadlineMoved['data'];
+      case 'DeadlineMoved':
+      case 'DeadlineRecomputed': {
+        const d = e.data as D.DeadlineMoved['data'] | D.DeadlineRecomputed['data'];
         const cur = s.dl[d.deadlineId];
         if (!cur) break;
+        // A calendar change recounts the deadline (and may clear its provisional mark); it moves like any other move.
+        if (e.type === 'DeadlineRecomputed') markProvisional(s, d.deadlineId, (d as D.DeadlineRecomputed['data']).provisional);
         const due = packTime(d.dueAt);
         // A missed deadline moved later is open again (as in the domain's evolveDeadlines).
         const reopened = cur[3] > 0 && packedMs(due) > packedMs(cur[1]);
@@ -397,6 +402,7 @@ export class HardshipProjection implements Projection {
         const id = (e.data as { deadlineId: string }).deadlineId;
         const cur = s.dl[id];
         if (!cur) break;
+        markProvisional(s, id, false);
         if (cur[3] > 0) this.countOverdue(s, cur, -1, ctr);
         delete s.dl[id];
         break;

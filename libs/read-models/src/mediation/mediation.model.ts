@@ -10,6 +10,7 @@ import type {
 } from '@hearth/domain/mediation/mediation.events';
 import type { LegalAidStatus } from '@hearth/domain/mediation/mediation.state';
 import { compactId, expandId, packedMs, PendingDeadline, StoredDeadline, TimelineEntry, unpackTime } from '../petition/petition.model';
+import { provisionalFlag } from '../provisional-deadlines';
 
 /**
  * Redis layout of the mediation read model (all keys under the prefix, default `hearth:`). `<m>` is the case id in
@@ -105,6 +106,8 @@ export interface MediationDoc {
   oc?: CloseOutcome;
   cd?: string;
   dl: Record<string, StoredDeadline>;
+  /** ids of pending deadlines counted provisionally (a year without a loaded holiday arrangement) */
+  pv?: string[];
   up: string;
   rev: number;
   tl: string[];
@@ -474,6 +477,7 @@ export function toMediationDetail(m: string, doc: MediationDoc, now?: number): M
         ownerOrgUnit: d[2],
         missedLevel: d[3],
         overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
+        ...provisionalFlag(doc, deadlineId),
       }))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
     timeline: doc.tl.map(decodeMediationTimeline),

@@ -17,6 +17,7 @@ import {
   toFen,
   TOTAL_ONLY_FIELDS,
 } from './mediation.model';
+import { markProvisional } from '../provisional-deadlines';
 
 export interface MediationProjectionOptions {
   org: OrgDirectory;
@@ -345,12 +346,16 @@ export class MediationProjection implements Projection {
       case 'DeadlineOpened': {
         const d = e.data as D.DeadlineOpened['data'];
         s.dl[d.deadlineId] = stored(d.kind, packTime(d.dueAt), d.ownerOrgUnit, 0);
+        markProvisional(s, d.deadlineId, d.provisional);
         break;
       }
-      case 'DeadlineMoved': {
-        const d = e.data as D.DeadlineMoved['data'];
+      case 'DeadlineMoved':
+      case 'DeadlineRecomputed': {
+        const d = e.data as D.DeadlineMoved['data'] | D.DeadlineRecomputed['data'];
         const cur = s.dl[d.deadlineId];
         if (!cur) break;
+        // A calendar change recounts the deadline (and may clear its provisional mark); it moves like any other move.
+        if (e.type === 'DeadlineRecomputed') markProvisional(s, d.deadlineId, (d as D.DeadlineRecomputed['data']).provisional);
         const due = packTime(d.dueAt);
         const reopened = cur[3] > 0 && packedMs(due) > packedMs(cur[1]);
         if (reopened) ctr.add(this.lineages.of(cur[4] ?? s.ou), '', 'overdueNow', -1);
@@ -373,6 +378,7 @@ export class MediationProjection implements Projection {
         const id = (e.data as { deadlineId: string }).deadlineId;
         const cur = s.dl[id];
         if (!cur) break;
+        markProvisional(s, id, false);
         if (cur[3] > 0) ctr.add(this.lineages.of(cur[4] ?? s.ou), '', 'overdueNow', -1);
         delete s.dl[id];
         break;

@@ -1,5 +1,6 @@
 import type { AnswerOutcome, CloseReason, PetitionCategory, PetitionChannel, ReviewOutcome, RouteOutProcedure } from '@hearth/domain/petition/petition.events';
 import type { PetitionStatus } from '@hearth/domain/petition/petition.state';
+import { anyProvisional, provisionalFlag } from '../provisional-deadlines';
 
 /**
  * Redis layout of the petition read model (all keys under the prefix, default `hearth:`). `<m>` is the case id
@@ -118,6 +119,8 @@ export interface PetitionDoc {
   cl?: string;
   /** pending deadlines by id */
   dl: Record<string, StoredDeadline>;
+  /** ids of pending deadlines counted provisionally (a year without a loaded holiday arrangement) */
+  pv?: string[];
   /** last domain time (packed) and stream revision applied */
   up: string;
   rev: number;
@@ -133,6 +136,8 @@ export interface PendingDeadline {
   /** Escalation level reached (0 = not missed). */
   missedLevel: number;
   overdue: boolean;
+  /** Counted with the statutory holidays only (its year's arrangement is not loaded): recomputed when it is. */
+  provisional?: true;
 }
 
 export interface TimelineEntry {
@@ -158,6 +163,8 @@ export interface PetitionSummary {
   nextDueAt?: string;
   /** True when the next pending deadline has already been missed (per the event log). */
   missed: boolean;
+  /** Some pending deadline is provisional (see PendingDeadline.provisional). */
+  provisional?: true;
 }
 
 export interface PetitionDetail extends PetitionSummary {
@@ -343,6 +350,7 @@ export function toSummary(m: string, doc: PetitionDoc): PetitionSummary {
     extended: !!doc.ex,
     ...(next ? { nextDueAt: unpackTime(next.due) } : {}),
     missed: !!next?.missed,
+    ...anyProvisional(doc),
   };
 }
 
@@ -376,6 +384,7 @@ export function toDetail(m: string, doc: PetitionDoc, now?: number): PetitionDet
         ownerOrgUnit: d[2],
         missedLevel: d[3],
         overdue: d[3] > 0 || (now !== undefined && packedMs(d[1]) < now),
+        ...provisionalFlag(doc, deadlineId),
       }))
       .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt)),
     timeline: decodeTimelineList(doc.tl),

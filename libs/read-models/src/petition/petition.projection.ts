@@ -5,6 +5,7 @@ import type * as P from '@hearth/domain/petition/petition.events';
 import type * as D from '@hearth/domain/deadlines/deadline.events';
 import type { Projection, ProjectionBatch } from '../projection';
 import { compactId, CounterField, appendTimeline, nextDue, packedMs, packTime, PETITION_NAMESPACE, PetitionDoc, petitionKeys, StoredDeadline } from './petition.model';
+import { markProvisional } from '../provisional-deadlines';
 
 export interface PetitionProjectionOptions {
   org: OrgDirectory;
@@ -293,12 +294,16 @@ export class PetitionProjection implements Projection {
       case 'DeadlineOpened': {
         const d = e.data as D.DeadlineOpened['data'];
         s.dl[d.deadlineId] = stored(d.kind, packTime(d.dueAt), d.ownerOrgUnit, 0);
+        markProvisional(s, d.deadlineId, d.provisional);
         break;
       }
-      case 'DeadlineMoved': {
-        const d = e.data as D.DeadlineMoved['data'];
+      case 'DeadlineMoved':
+      case 'DeadlineRecomputed': {
+        const d = e.data as D.DeadlineMoved['data'] | D.DeadlineRecomputed['data'];
         const cur = s.dl[d.deadlineId];
         if (!cur) break;
+        // A calendar change recounts the deadline (and may clear its provisional mark); it moves like any other move.
+        if (e.type === 'DeadlineRecomputed') markProvisional(s, d.deadlineId, (d as D.DeadlineRecomputed['data']).provisional);
         // A missed deadline moved to a later time is open again (as in the domain's evolveDeadlines).
         const due = packTime(d.dueAt);
         const reopened = cur[3] > 0 && packedMs(due) > packedMs(cur[1]);
@@ -322,6 +327,7 @@ export class PetitionProjection implements Projection {
         const id = (e.data as { deadlineId: string }).deadlineId;
         const cur = s.dl[id];
         if (!cur) break;
+        markProvisional(s, id, false);
         if (cur[3] > 0) ctr.add(this.lineages.of(cur[4] ?? s.ou), 'overdueNow', -1);
         delete s.dl[id];
         break;
