@@ -32,7 +32,7 @@ export function commandRoles<W extends Workflow>(workflow: W, command: WorkflowC
 
 /** The roles a person may hold to issue the command: the table's, without `system`, plus any assigned handler's. */
 export function personRolesFor<W extends Workflow>(workflow: W, command: WorkflowCommand<W>): Role[] {
-  const handler = (ALSO_THE_HANDLER[workflow] as readonly string[] | undefined)?.includes(command) ? HUMAN_ROLES.filter((r) => r !== 'auditor') : [];
+  const handler = (ALSO_THE_HANDLER[workflow] as readonly string[] | undefined)?.includes(command) ? HUMAN_ROLES.filter((r) => r !== 'auditor' && r !== 'admin') : [];
   const roles = new Set<Role>([...commandRoles(workflow, command), ...handler]);
   return HUMAN_ROLES.filter((r) => roles.has(r));
 }

@@ -317,7 +317,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
   }
 
   const caseOrg = state.orgUnit!;
-  const isHandler = command.type === 'RecordProgress' && state.handler === ctx.actor.id && ctx.actor.role !== 'auditor' && ctx.actor.role !== 'system';
+  const isHandler = command.type === 'RecordProgress' && state.handler === ctx.actor.id && ctx.actor.role !== 'auditor' && ctx.actor.role !== 'admin' && ctx.actor.role !== 'system';
   if (!isHandler) requireRole(ctx, PETITION_COMMAND_ROLES[command.type], command.type);
   if (ctx.actor.role !== 'system') requireWithin(ctx, caseOrg);
 
