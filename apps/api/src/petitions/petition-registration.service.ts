@@ -23,8 +23,11 @@ import {
   ORG_REGISTRY,
   OrgRegistry,
   RAW_EVENT_STORE,
+  REDIS,
   personSubjectId,
 } from '@hearth/platform';
+import { RepeatPetitionQueries, subjectKey } from '@hearth/read-models';
+import type Redis from 'ioredis';
 import { petitionerKey, repeatKeyId } from './petitioner-keys';
 
 type Register = Extract<PetitionCommand, { type: 'RegisterPetition' }>;
@@ -55,11 +58,18 @@ export class PetitionRegistration {
     @Inject(RAW_EVENT_STORE) private readonly store: EventStore,
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.legacyIndex = new RepeatPetitionQueries(redis, config.redisPrefix);
+  }
+
+  /** Finds cases registered before repeat keys existed; what it says is checked against the log before use. */
+  private readonly legacyIndex: RepeatPetitionQueries;
 
   async register(command: Register, idNumbers: readonly string[], actor: Actor, meta: CommandMeta): Promise<RegistrationResult> {
     const id = command.petitionId;
     const keys = this.keysOf(idNumbers, command.subject);
+    await this.adoptLegacyHolders(keys, command.subject, meta);
     let holders = await this.holdersOf(keys);
     const route = routeRegistration(id, [...holders.values()], actor, this.org.directory);
     if (route.kind === 'join') {
@@ -112,6 +122,33 @@ export class PetitionRegistration {
       out.set(pk, { petitionerKey: pk, keyId: repeatKeyId(pk, subject), subjectStream: `subject-${personSubjectId(n, this.config.blindIndexKey)}` });
     }
     return [...out.values()];
+  }
+
+  /**
+   * A case registered before repeat keys existed holds no key stream: the old repeat index (a read model) names it,
+   * and if its own registration in the log carries this petitioner's key and subject, Hearth claims the key for it,
+   * so from then on the key stream decides. The index only suggests; nothing is decided from it.
+   */
+  private async adoptLegacyHolders(keys: readonly KeyOfPetitioner[], subject: string, meta: CommandMeta): Promise<void> {
+    for (const k of keys) {
+      if ((await this.runner.stateOf(repeatKeyDecider, k.keyId)).state.holder) continue;
+      const candidate = await this.legacyIndex.find([k.petitionerKey], subject);
+      if (!candidate) continue;
+      const registered = (await this.store.readStream(`petition-${candidate}`, { maxCount: 1 }))[0];
+      const d = registered?.type === 'PetitionRegistered' ? (registered.data as { subject?: string; petitionerKeys?: string[]; orgUnit?: string }) : undefined;
+      if (!d?.subject || subjectKey(d.subject) !== subjectKey(subject) || !d.petitionerKeys?.includes(k.petitionerKey)) continue;
+      await this.runner
+        .execute(repeatKeyDecider, k.keyId, { type: 'ClaimRepeatKey', petitionId: candidate, orgUnit: d.orgUnit ?? '' }, SYSTEM_ACTOR, {
+          commandId: derivedId(`repeat-key-adopt|${k.keyId}|${candidate}`),
+          correlationId: meta.correlationId ?? meta.commandId,
+          causationId: meta.commandId,
+          cause: 'RepeatKeyAdopted',
+        })
+        // Claimed meanwhile by a registration: the key stream decides.
+        .catch((err: unknown) => {
+          if (!(err instanceof DomainError && (err.code === 'REPEAT_KEY_CHANGED' || err.code === 'REPEAT_KEY_HELD'))) throw err;
+        });
+    }
   }
 
   /** Key id → the facts of the case holding it, all read from the log. */
