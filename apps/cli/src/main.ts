@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { JwtService } from '@nestjs/jwt';
 import Redis from 'ioredis';
-import { configFromEnv, OrgRegistry, UserRecord } from '@hearth/platform';
+import { configFromEnv, describeProgress, OrgRegistry, progressOf, UserRecord } from '@hearth/platform';
 import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
 import { existsSync } from 'node:fs';
 import { ChainHead, verifyLogFile, verifyPostgresLog } from '@hearth/event-store';
@@ -60,7 +60,9 @@ async function rebuild(args: string[]): Promise<void> {
         return;
       }
       if (!s.rebuild || s.rebuild.target !== r.target) throw new Error(`the rebuild of generation ${r.target} was cancelled`);
-      const line = `generation ${r.target} at position ${s.rebuild.position ?? -1} (active generation ${s.generation} at ${s.position ?? -1})`;
+      // The active generation follows the live log, so its checkpoint stands for the head the rebuild must reach.
+      const progress = progressOf(Math.max(0, s.rebuild.position ?? 0), Math.max(0, s.position ?? 0, s.rebuild.position ?? 0), Date.parse(s.rebuild.requestedAt), Date.now());
+      const line = `generation ${r.target}: ${describeProgress(progress)} (active generation ${s.generation} at ${s.position ?? -1})`;
       if (line !== last) console.log(line);
       last = line;
       await new Promise((res) => setTimeout(res, 1000));

@@ -4,6 +4,7 @@ export * from './config/config-variables';
 export * from './config/config-table';
 export * from './metrics/hearth-metrics';
 export * from './metrics/metrics-server';
+export * from './progress/progress';
 export * from './org/org-data';
 export * from './lease/redis-lease';
 export * from './commands/command-runner';

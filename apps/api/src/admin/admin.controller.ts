@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import type { Actor } from '@hearth/domain';
 import { EVENT_STORE, EventStore } from '@hearth/event-store';
 import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hearth/read-models';
-import { CurrentActor, HEARTH_CONFIG, HearthConfig, ORG_REGISTRY, OrgRegistry, REDIS, Roles } from '@hearth/platform';
+import { CurrentActor, HEARTH_CONFIG, HearthConfig, ORG_REGISTRY, OrgRegistry, progressOf, REDIS, Roles } from '@hearth/platform';
 
 export const REBUILD_MODES = ['switch', 'drop'] as const;
 
@@ -67,6 +67,8 @@ export class AdminController {
   async status(@CurrentActor() actor: Actor) {
     this.assertCity(actor);
     const [status, headPosition] = await Promise.all([readModelStatus(this.redis, this.config.redisPrefix), this.store.headPosition()]);
-    return { ...status, headPosition };
+    // A rebuild replays the log from position 0: events done, rate since the request, time left at that rate.
+    const progress = status.rebuild ? progressOf(Math.max(0, status.rebuild.position ?? 0), Math.max(0, headPosition), Date.parse(status.rebuild.requestedAt), Date.now()) : undefined;
+    return { ...status, headPosition, ...(progress ? { progress } : {}) };
   }
 }
