@@ -1,13 +1,15 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { HearthUnderTest } from '@hearth/testing/hearth-process';
+import { TestPostgres } from '@hearth/testing/postgres-server';
 
 /**
  * "Nothing lost": kill the worker mid-work, flush Redis, kill Redis itself, kill the api — after restarts every
  * event, read model and pending deadline is back, rebuilt from the log.
  */
-describe('crash and flush recovery (e2e)', () => {
+describe.each(['sqlite', 'postgres'] as const)('crash and flush recovery, log and keys on %s (e2e)', (store) => {
   let h: HearthUnderTest;
+  let pg: TestPostgres | undefined;
   let queue: Queue;
   let redis: Redis;
 
@@ -34,7 +36,9 @@ describe('crash and flush recovery (e2e)', () => {
   });
 
   beforeAll(async () => {
-    h = await HearthUnderTest.start({ clockSpeed: 1 });
+    // PostgreSQL: a private cluster of this test; the log and the key store both go there (HEARTH_POSTGRES_URL).
+    if (store === 'postgres') pg = await TestPostgres.start();
+    h = await HearthUnderTest.start({ clockSpeed: 1, env: pg ? { HEARTH_POSTGRES_URL: pg.url } : {} });
     redis = new Redis(h.redis.url, { maxRetriesPerRequest: null });
     queue = new Queue('hearth-deadlines', { connection: { host: '127.0.0.1', port: h.redis.port, maxRetriesPerRequest: null }, prefix: 'hearth-bull' });
   });
@@ -42,6 +46,7 @@ describe('crash and flush recovery (e2e)', () => {
     await queue?.close().catch(() => undefined);
     redis?.disconnect();
     await h?.stop();
+    await pg?.stop();
   });
 
   it('gets every read model and pending deadline back after kill -9 of the worker, FLUSHALL, kill -9 of Redis and of the api', async () => {
@@ -82,7 +87,7 @@ describe('crash and flush recovery (e2e)', () => {
     await h.eventually(async () => (await delayed().catch(() => -1)) === 50, 30_000, 'pending deadlines after a Redis crash');
     await h.eventually(async () => (await snapshot()).stats.received === 50, 30_000, 'read models after a Redis crash');
 
-    // The api dies too; the log (SQLite, WAL, synchronous=FULL) keeps every event.
+    // The api dies too; the log (SQLite: WAL, synchronous=FULL; PostgreSQL: fsync on) keeps every event.
     await h.killApi();
     await h.startApi();
     const history = (await h.request('auditor.city', 'GET', `/petitions/${ids[3]}/history`)).body;
@@ -90,5 +95,17 @@ describe('crash and flush recovery (e2e)', () => {
     const again = await snapshot();
     expect(again.stats).toEqual(after.stats);
     expect(again.list).toEqual(after.list);
+
+    if (!pg) return;
+    // PostgreSQL itself crashes (kill -9) and recovers from its WAL: the api answers again by itself, nothing lost.
+    await pg.kill();
+    await pg.resume();
+    const next = await h.eventually(async () => {
+      const r = await h.request(`intake.${petition(50).orgUnit}`, 'POST', '/petitions', petition(50), { 'Idempotency-Key': 'after-db-crash' });
+      return r.status === 201 || r.status === 200 ? r.body.id : undefined;
+    }, 60_000, 'a command after the database crash');
+    ids.push(next);
+    await h.eventually(async () => (await snapshot()).stats.received === 51, 30_000, 'read models after the database crash');
+    expect((await h.request('auditor.city', 'GET', `/petitions/${ids[3]}/history`)).body.events).toHaveLength(5);
   });
 });
