@@ -134,7 +134,7 @@ export async function freshCaseFor(h: HearthUnderTest, op: Pick<Operation, 'path
 }
 
 /** The concrete path of an operation against the fixtures (sub-resources that do not exist answer 404 to those allowed). */
-export function pathFor(op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures): string {
+export function pathFor(op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures, withQuery = true): string {
   const id = op.path.startsWith('/mediations') ? f.mediationId : op.path.startsWith('/hardship-files') ? f.hardshipId : f.petitionId;
   const filled = op.path
     .replace('{category}', 'petition')
@@ -146,7 +146,7 @@ export function pathFor(op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures)
     .replace('{objectionId}', 'objection-1')
     .replace('{obligationId}', 'obligation-1')
     .replace('{sessionId}', 'session-1');
-  return filled + (QUERY[operationKey(op)]?.(f) ?? '');
+  return filled + (withQuery ? (QUERY[operationKey(op)]?.(f) ?? '') : '');
 }
 
 const QUERY: Record<string, (f: CaseFixtures) => string> = {

@@ -132,6 +132,9 @@ describe('hostile edges: impossible dates, deep bodies, extreme numbers, malform
     const xml = await send('officer.east-s1', 'POST', progress, '<note/>', 'application/xml');
     expect(xml.status).toBe(415);
     documented(xml.body, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const longUrl = await send('officer.east-s1', 'GET', `/petitions?orgUnit=${'x'.repeat(20_000)}`);
+    expect(longUrl.status).toBe(431);
+    documented(longUrl.body, 431, 'HEADERS_TOO_LARGE');
     const badUrl = await send('officer.east-s1', 'GET', '/petitions/%E0%A4%A');
     expect(badUrl.status).toBe(400);
     documented(badUrl.body, 400, 'MALFORMED_URL');

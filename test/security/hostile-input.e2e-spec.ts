@@ -5,11 +5,14 @@ import { HearthUnderTest } from '@hearth/testing/hearth-process';
 import { AUTHORIZATION_TABLE, CALLERS, RESOURCE_UNIT, Role, expectedFor } from '../access/authorization-table';
 import { relationOf } from '../access/org-relations';
 import { CaseFixtures, CLOCK_START, bodyFor, createFixtures, freshCaseFor, pathFor } from './case-fixtures';
-import { mutationsOf } from './hostile-mutations';
+import { mutationsOf, queryMutations } from './hostile-mutations';
+import { runPool } from './request-pool';
 import { OpenApiDoc, Operation, loadOpenApi, operationKey, operationsOf, resolve } from './openapi-operations';
 
 /** Each request must answer within this bound: a guard against hangs, not a speed assertion. */
 const ANSWER_BOUND_MS = 5_000;
+/** Operations sent side by side (the machine is shared: a small pool). */
+const CONCURRENCY = 3;
 
 /** POST routes without a body whose every call does real work: rebuilding every read model is not an input test. */
 const NOT_AN_INPUT = new Set(['POST /admin/read-models/rebuild']);
@@ -17,9 +20,9 @@ const NOT_AN_INPUT = new Set(['POST /admin/read-models/rebuild']);
 /**
  * Issue 11: every POST operation of the live OpenAPI document, sent hostile variants of a valid body (see
  * hostile-mutations) by a caller the authorization table allows. For each request: never a 5xx, an answer within
- * the bound, a 4xx in the documented shape `{ statusCode, code, message }`, and the event log unchanged when the
- * request was refused. Then a reused Idempotency-Key with another body. The worker is stopped so nothing but these
- * requests appends; requests run one at a time so every refused one is checked against the log on its own.
+ * the bound, a 4xx in the documented shape `{ statusCode, code, message }`, 400 for what is malformed, and nothing in
+ * the log from a refused request (counted by its correlation id, and in total). Then hostile query strings on every GET,
+ * and a reused Idempotency-Key with another body. The worker is stopped so nothing but these requests appends.
  */
 describe('hostile input over every POST operation', () => {
   let h: HearthUnderTest;
@@ -28,6 +31,7 @@ describe('hostile input over every POST operation', () => {
   let fixtures: CaseFixtures;
   let log: Database.Database;
   let count: () => number;
+  let appendedBy: (correlationId: string) => number;
 
   beforeAll(async () => {
     h = await HearthUnderTest.start({ separateWorker: true, clockStart: CLOCK_START });
@@ -36,8 +40,13 @@ describe('hostile input over every POST operation', () => {
     fixtures = await createFixtures(h);
     await h.killWorker();
     log = new Database(join(h.dataDir, 'hearth.sqlite'), { readonly: true, fileMustExist: true });
-    const stmt = log.prepare('SELECT COUNT(*) AS n FROM events');
-    count = () => (stmt.get() as { n: number }).n;
+    const all = log.prepare('SELECT COUNT(*) AS n FROM events');
+    const byCorrelation = log.prepare("SELECT COUNT(*) AS n FROM events WHERE position > ? AND json_extract(metadata, '$.correlationId') = ?");
+    const head = log.prepare('SELECT COALESCE(MAX(position), 0) AS p FROM events');
+    count = () => (all.get() as { n: number }).n;
+    // Only events after the fixtures can belong to a hostile request.
+    const since = (head.get() as { p: number }).p;
+    appendedBy = (correlationId) => (byCorrelation.get(since, correlationId) as { n: number }).n;
   });
   afterAll(async () => {
     log?.close();
@@ -90,23 +99,58 @@ describe('hostile input over every POST operation', () => {
   }
 
   it('never a 5xx, never a hang, the documented error shape, nothing appended by a refused request, and 400 for what is malformed', async () => {
+    // Each operation gets its case first; then the operations run side by side, each one's variants in turn. Every
+    // request carries its own correlation id, so the events it appended are counted from the log whatever runs beside it.
+    const cases = new Map<Operation, CaseFixtures>();
+    await runPool(posts, CONCURRENCY, async (op) => void cases.set(op, await freshCaseFor(h, op, fixtures)));
     const failures: string[] = [];
     let sent = 0;
-    for (const op of posts) {
-      const f = await freshCaseFor(h, op, fixtures);
+    let correlated = 0;
+    const start = count();
+    await runPool(posts, CONCURRENCY, async (op) => {
       const user = callerFor(op)!;
-      const base = bodyFor(doc, op);
-      for (const m of mutationsOf(doc, op.body, base)) {
-        const before = count();
-        const r = await send(op, f, user, m.text);
-        sent++;
-        const found = problems(r.status, r.body, count() - before);
+      for (const m of mutationsOf(doc, op.body, bodyFor(doc, op))) {
+        const correlationId = `hostile-${++sent}`;
+        const r = await send(op, cases.get(op)!, user, m.text, { 'x-correlation-id': correlationId });
+        const appended = appendedBy(correlationId);
+        correlated += appended;
+        const found = problems(r.status, r.body, appended);
         if (m.malformed && r.status !== 400 && r.status >= 0 && r.status < 500) found.push(`malformed, yet answered ${r.status}`);
         for (const p of found) failures.push(`${operationKey(op)} [${m.name}] as ${user}: ${p}`);
       }
+    });
+    expect(failures).toEqual([]);
+    // Nothing appended that no request of this test accounts for.
+    expect(count() - start).toBe(correlated);
+    expect(sent).toBeGreaterThan(1000);
+    expect((await fetch(`${h.baseUrl}/health`)).status).toBe(200);
+  }, 150_000);
+
+  it('hostile query strings on every GET operation: never a 5xx, never a hang, a 4xx in the documented shape', async () => {
+    const failures: string[] = [];
+    const gets = operationsOf(doc).filter((op) => op.method === 'GET' && op.query.length > 0);
+    for (const op of gets) {
+      const user = callerFor(op) ?? 'auditor.city';
+      const path = pathFor(op, fixtures, false);
+      for (const param of op.query) {
+        for (const m of queryMutations(param.name)) {
+          const res = await fetch(`${h.baseUrl}${path}?${m.query}`, {
+            headers: { authorization: `Bearer ${h.token(user)}` },
+            signal: AbortSignal.timeout(ANSWER_BOUND_MS),
+          }).catch((err: Error) => ({ status: err.name === 'TimeoutError' ? -1 : -2, text: async () => err.message, headers: new Headers() }) as const);
+          const sse = res.headers.get('content-type')?.includes('text/event-stream');
+          const raw = sse ? '' : await res.text();
+          let body: any = raw;
+          try {
+            body = JSON.parse(raw);
+          } catch {
+            /* csv, html, text */
+          }
+          for (const p of problems(res.status, body, 0)) failures.push(`${operationKey(op)} [${m.name}] as ${user}: ${p}`);
+        }
+      }
     }
     expect(failures).toEqual([]);
-    expect(sent).toBeGreaterThan(1000);
     expect((await fetch(`${h.baseUrl}/health`)).status).toBe(200);
   });
 

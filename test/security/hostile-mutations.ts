@@ -13,13 +13,14 @@ export interface Mutation {
   malformed: boolean;
 }
 
-const HUGE = 'x'.repeat(200_000);
+/** Longer than any field's limit (the longest, facts and notes, allow 10,000 characters). */
+const HUGE = 'x'.repeat(20_001);
 const CONTROL = 'a\u0000b\u0007c\u001b[31m\r\n\u2028\u202e';
-const DATES = ['2025-02-30', '9999-12-31', '+010000-01-01', '2025-13-01', '0000-00-00', '2025-09-23T25:61:00Z', '1e9'];
+const DATES = ['2025-02-30', '9999-12-31', '+010000-01-01', '2025-09-23T25:61:00Z'];
 /** Raw JSON number tokens: JSON.stringify would turn 1e400 into null and lose 1e-320's spelling. */
-/** Numbers no amount, count or day number may be; `-1` and `0.1234567` are only sometimes wrong, so they must merely not break anything. */
-const NUMBERS = ['1e-320', '1e400', '1e21', '9007199254740993'];
-const ODD_NUMBERS = ['-1', '0.1234567'];
+/** Numbers no amount, count or day number may be; `-1` is only sometimes wrong, so it must merely not break anything. */
+const NUMBERS = ['1e-320', '1e400', '9007199254740993'];
+const ODD_NUMBERS = ['-1'];
 
 const DATE_NAME = /(Date|On|At)$|^at$/;
 
@@ -42,25 +43,26 @@ function withRaw(body: unknown, path: string[], raw: string | undefined): string
   return JSON.stringify(copy).replace(`"${marker}"`, raw);
 }
 
-const wrongTypes = (schema: any): string[] => {
+/** One value of the wrong JSON type for the field's schema. */
+const wrongType = (schema: any): string => {
   switch (schema?.type) {
     case 'string':
-      return ['12345', '{}'];
+      return '12345';
     case 'number':
     case 'integer':
-      return ['"12"', '[1]'];
+      return '"12"';
     case 'boolean':
-      return ['"true"'];
+      return '"true"';
     case 'array':
-      return ['{}'];
+      return '{}';
     default:
-      return ['"x"', '[]'];
+      return '"x"';
   }
 };
 
 /** Mutations of an operation's body; where the operation takes no body, none is read, so none counts as malformed. */
 export function mutationsOf(doc: OpenApiDoc, schema: any, base: unknown): Mutation[] {
-  if (!schema) return globalMutations(JSON.stringify(base ?? {})).map((m) => ({ ...m, malformed: false }));
+  if (!schema) return globalMutations('{}').slice(1, 3).map((m) => ({ ...m, malformed: false }));
   return [...globalMutations(JSON.stringify(base ?? {})), ...fieldMutations(doc, schema, base)];
 }
 
@@ -68,16 +70,12 @@ function globalMutations(text: string): Mutation[] {
   return [
     { name: 'array body', text: '[]', malformed: true },
     { name: 'null body', text: 'null', malformed: true },
-    { name: 'string body', text: '"x"', malformed: true },
-    { name: 'number body', text: '1e-320', malformed: true },
     { name: '10,000-deep object', text: '{"a":'.repeat(10_000) + '1' + '}'.repeat(10_000), malformed: true },
     { name: '50,000-deep array', text: '['.repeat(50_000) + ']'.repeat(50_000), malformed: true },
     { name: '__proto__ key', text: text.replace(/^\{/, '{"__proto__":{"role":"admin","isAdmin":true},'), malformed: true },
     { name: 'constructor.prototype', text: text.replace(/^\{/, '{"constructor":{"prototype":{"role":"admin"}},'), malformed: true },
     { name: 'unknown field', text: text.replace(/^\{/, '{"unexpectedField":1,'), malformed: true },
     { name: 'truncated JSON', text: text.slice(0, Math.max(1, Math.floor(text.length / 2))), malformed: true },
-    { name: 'empty object', text: '{}', malformed: false },
-    { name: 'duplicate keys', text: text.replace(/^\{/, '{"orgUnit":"west",'), malformed: false },
   ];
 }
 
@@ -88,13 +86,12 @@ function fieldMutations(doc: OpenApiDoc, schema: any, base: unknown): Mutation[]
     const at = path.join('.');
     const push = (name: string, raw: string | undefined, malformed: boolean) => out.push({ name: `${at} ${name}`, text: withRaw(base, path, raw), malformed });
     if (field.required) push('missing', undefined, true);
-    push('null', 'null', field.required);
-    for (const raw of wrongTypes(field.schema)) push(`= ${raw}`, raw, true);
+    if (field.required) push('null', 'null', true);
+    push(`= ${wrongType(field.schema)}`, wrongType(field.schema), true);
     const type = field.schema?.type;
     if (type === 'string') {
-      push('huge (200,000 characters)', JSON.stringify(HUGE), true);
+      push('huge (20,001 characters)', JSON.stringify(HUGE), true);
       push('control characters', JSON.stringify(CONTROL), false);
-      push('empty', '""', false);
       if (DATE_NAME.test(path[path.length - 1])) for (const d of DATES) push(`= ${d}`, JSON.stringify(d), true);
     }
     if (type === 'number' || type === 'integer') {
@@ -104,4 +101,17 @@ function fieldMutations(doc: OpenApiDoc, schema: any, base: unknown): Mutation[]
     if (type === 'array') push('10,000 items', JSON.stringify(Array.from({ length: 10_000 }, () => 'x')), true);
   }
   return out;
+}
+
+/** Hostile values for one query parameter, already URL-encoded where they are meant to arrive intact. */
+export function queryMutations(name: string): { name: string; query: string }[] {
+  const enc = encodeURIComponent;
+  const values = ['', 'x'.repeat(20_000), CONTROL, '-1', '1e-320', '1e400', '9007199254740993', '2025-02-30', '9999-12-31T23:59:59Z', '+010000-01-01T00:00:00Z', '__proto__'];
+  return [
+    ...values.map((v) => ({ name: `${name} = ${JSON.stringify(v.slice(0, 30))}`, query: `${enc(name)}=${enc(v)}` })),
+    { name: `${name} twice`, query: `${enc(name)}=a&${enc(name)}=b` },
+    { name: `${name}[] array syntax`, query: `${enc(name)}[]=a&${enc(name)}[x]=b` },
+    { name: `${name} bad percent-encoding`, query: `${enc(name)}=%E0%A4%A` },
+    { name: `__proto__ parameter`, query: `__proto__[admin]=1&constructor[prototype][admin]=1` },
+  ];
 }

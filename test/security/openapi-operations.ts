@@ -13,6 +13,8 @@ export interface Operation {
   body?: any;
   /** Header parameters the operation documents (e.g. Idempotency-Key, If-Match). */
   headers: string[];
+  /** Query parameters the operation documents. */
+  query: { name: string; schema: any }[];
 }
 
 export interface OpenApiDoc {
@@ -37,6 +39,7 @@ export function operationsOf(doc: OpenApiDoc): Operation[] {
         path,
         body: op.requestBody?.content?.['application/json']?.schema,
         headers: (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => String(p.name)),
+        query: (op.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => ({ name: String(p.name), schema: p.schema })),
       })),
   );
 }

@@ -1,4 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { errorCodes, type FastifyReply } from 'fastify';
 import { DomainError } from '@hearth/domain';
 import { isEventIdTaken, WrongExpectedRevisionError } from '@hearth/event-store';
@@ -87,4 +89,22 @@ export function hearthFrameworkErrors(err: { statusCode?: number; code?: string 
   const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
   const known = (err.code && FASTIFY_ERRORS[err.code]) || { code: 'MALFORMED_REQUEST', message: '请求无效' };
   void reply.status(status).send({ statusCode: status, ...known });
+}
+
+const CLIENT_ERRORS: Record<string, [number, string, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'REQUEST_TIMEOUT', '请求超时'],
+  HPE_HEADER_OVERFLOW: [431, 'HEADERS_TOO_LARGE', '请求头或请求地址过长'],
+};
+
+/**
+ * Node's HTTP parser refuses a request before Fastify sees it (headers or URL over 16 KB, a garbled request line);
+ * passed as Fastify's `clientErrorHandler`, this answers those in the documented shape too.
+ */
+export function hearthClientErrors(err: { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = (err.code && CLIENT_ERRORS[err.code]) || [400, 'MALFORMED_REQUEST', '请求无效'];
+  const body = JSON.stringify({ statusCode: status, code, message });
+  if (socket.writable)
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nConnection: close\r\n\r\n${body}`);
+  socket.destroy();
 }
