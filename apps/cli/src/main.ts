@@ -8,6 +8,7 @@ import { readModelStatus, requestGenerationRebuild, requestRebuild } from '@hear
 import { existsSync } from 'node:fs';
 import { ChainHead, verifyLogFile, verifyPostgresLog } from '@hearth/event-store';
 import { BACKUP_USAGE, backupCommand } from './backup.command';
+import { MIGRATE_USAGE, migrateCommand } from './migrate.command';
 import { CALENDAR_USAGE, calendarCommand } from './calendar.command';
 
 const USAGE = `hearth <command>
@@ -19,7 +20,7 @@ const USAGE = `hearth <command>
                                  walk the SQLite log's hash chains (read-only; the file is never changed); exit 0 intact,
                                  1 broken (prints where and how), 2 cannot check (no file, no chain: hash columns or hashes gone).
                                  Keep the printed head elsewhere: only --head proves that no events were cut off the end
-${BACKUP_USAGE}${CALENDAR_USAGE}`;
+${BACKUP_USAGE}${MIGRATE_USAGE}${CALENDAR_USAGE}`;
 
 function tokens(args: string[]): void {
   const { values } = parseArgs({ args, options: { user: { type: 'string' }, short: { type: 'boolean' } } });
@@ -140,6 +141,8 @@ async function main(argv: string[]): Promise<void> {
     case 'verify-backup':
     case 'restore':
       return backupCommand(cmd, rest);
+    case 'migrate':
+      return migrateCommand(rest);
     case 'calendar':
       return calendarCommand(rest);
     default:

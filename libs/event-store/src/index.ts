@@ -8,3 +8,4 @@ export { startWriterWorker, WriterChannel } from './sqlite/writer-worker';
 export { fromPlainError, toPlainError, type PlainError } from './sqlite/sqlite-append-writer';
 export { PostgresEventStore, type PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { verifyPostgresLog } from './postgres/verify-postgres-log';
+export { copySqliteLogToPostgres, type CopyLogOptions, type CopyLogResult } from './postgres/copy-sqlite-log';

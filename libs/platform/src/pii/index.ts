@@ -3,6 +3,7 @@ export * from './key-store';
 export { parseMasterKey, masterKeyCheck } from './master-key';
 export * from './sqlite-key-store';
 export * from './postgres-key-store';
+export * from './copy-sqlite-keys';
 export * from './personal-data-policy';
 export * from './personal-data-cipher';
 export * from './encrypting-event-store';
