@@ -8,8 +8,10 @@ import {
   defaultRuleBook,
   DomainError,
   fold,
+  fundDecider,
   hardshipFileDecider,
   HUMAN_ROLES,
+  mediationDecider,
   personRolesFor,
   petitionDecider,
   Role,
@@ -19,7 +21,9 @@ import {
 import { ROLES } from '@hearth/platform';
 import { ctx as hardshipCtx, intakeG, org, PERSONAL, DEEP, at } from '@hearth/domain/hardship/test/hardship.fixtures';
 import { ROLES_EXTENSION, ROUTE_COMMAND } from './command-roles.decorator';
+import { FundsController } from './hardship/funds.controller';
 import { HardshipFilesController } from './hardship/hardship-files.controller';
+import { MediationsController } from './mediation/mediations.controller';
 import { PetitionsController } from './petitions/petitions.controller';
 
 /**
@@ -97,6 +101,11 @@ function deciderAdmits(workflow: Workflow, command: string, role: Role): boolean
       const payload = command === 'RegisterPetition' ? { ...petitionState('x'), type: command } : { type: command };
       return petitionDecider.decide(payload as never, state, petitionOrgCtx(actor));
     }
+    // Mediation and fund deciders check the role before anything else: an empty stream is enough.
+    if (workflow === 'mediation' || workflow === 'fund') {
+      const decider = workflow === 'mediation' ? mediationDecider : fundDecider;
+      return decider.decide({ type: command } as never, decider.initialState as never, petitionOrgCtx({ id: `${role}@street-a1`, role, orgUnit: 'street-a1' }));
+    }
     const actor: Actor = { id: `${role}@gr-a1`, role, orgUnit: 'gr-a1' };
     const state = command === 'ApplyForHardshipFile' ? hardshipFileDecider.initialState : hardshipState();
     const payload = command === 'ApplyForHardshipFile' ? hardshipApply : { type: command };
@@ -113,6 +122,8 @@ function deciderAdmits(workflow: Workflow, command: string, role: Role): boolean
 describe.each([
   ['petitions', PetitionsController],
   ['hardship-files', HardshipFilesController],
+  ['mediations', MediationsController],
+  ['funds', FundsController],
 ])('the one role table: %s routes', (_name, controller) => {
   const routes = postRoutes(controller);
 

@@ -5,10 +5,11 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Actor, FundCommand } from '@hearth/domain';
 import { derivedId } from '@hearth/event-store';
-import { CommandOutcome, CurrentActor, HandleCaseCommand, ORG_REGISTRY, OrgRegistry, Roles, commandMetaFrom } from '@hearth/platform';
+import { CommandOutcome, CurrentActor, HandleCaseCommand, ORG_REGISTRY, OrgRegistry, commandMetaFrom } from '@hearth/platform';
 import { HardshipQueries } from '@hearth/read-models';
 import { CommandResultDto } from '../petitions/petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
+import { CommandRoles } from '../command-roles.decorator';
 import { fileIdsOf, ScopedFundHistory, scopeFundHistory } from './fund-history-scope';
 import { AdjustBudgetDto, ListFundsQuery, OpenFundDto } from './hardship.dto';
 
@@ -40,7 +41,7 @@ export class FundsController {
   }
 
   @Post()
-  @Roles('head')
+  @CommandRoles('fund', 'OpenFund')
   @ApiOperation({ summary: 'Open a fund (head): budget for one year from one source, owned by a unit of your subtree' })
   async open(@Body() dto: OpenFundDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
     const key = h['idempotency-key'];
@@ -52,7 +53,7 @@ export class FundsController {
 
   @Post(':fundId/budget-adjustment')
   @HttpCode(200)
-  @Roles('head')
+  @CommandRoles('fund', 'AdjustBudget')
   @ApiOperation({ summary: 'Raise or lower the budget (never below what was drawn), with a reason' })
   adjust(@Param('fundId') fundId: string, @Body() dto: AdjustBudgetDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(this.fundId(fundId), { type: 'AdjustBudget', budgetYuan: dto.budgetYuan, reason: dto.reason }, a, h);

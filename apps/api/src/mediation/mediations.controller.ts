@@ -5,10 +5,11 @@ import type { FastifyReply } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Actor, MediationCommand } from '@hearth/domain';
 import { derivedId } from '@hearth/event-store';
-import { CLOCK, Clock, CommandOutcome, CurrentActor, HandleCaseCommand, ORG_REGISTRY, OrgRegistry, Roles, commandMetaFrom } from '@hearth/platform';
+import { CLOCK, Clock, CommandOutcome, CurrentActor, HandleCaseCommand, ORG_REGISTRY, OrgRegistry, commandMetaFrom } from '@hearth/platform';
 import { MediationQueries } from '@hearth/read-models';
 import { CommandResultDto } from '../petitions/petition.dto';
 import { CaseHistoryService } from '../history/case-history.service';
+import { CommandRoles } from '../command-roles.decorator';
 import {
   AdvisePaymentOrderDto,
   ApplyForMediationDto,
@@ -36,7 +37,6 @@ import {
 type Hdrs = Record<string, string | undefined>;
 
 /** Coarse filter; the decider checks each command's roles, the case's subtree and the assigned mediator. */
-const COMMAND_ROLES = ['intake', 'officer', 'mediator', 'head'] as const;
 /** Obligation and session ids are client-chosen or `session-<n>`: short plain tokens only. */
 const ID_TOKEN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -73,7 +73,7 @@ export class MediationsController {
   }
 
   @Post()
-  @Roles('intake', 'officer', 'mediator')
+  @CommandRoles('mediation', 'ApplyForMediation')
   @ApiOperation({ summary: 'Apply for mediation (written or oral, LDMAL art. 12); opens the acceptance and the statutory 15-day clocks' })
   async apply(@Body() dto: ApplyForMediationDto, @CurrentActor() actor: Actor, @Headers() h: Hdrs, @Res({ passthrough: true }) res: FastifyReply) {
     const key = h['idempotency-key'];
@@ -101,76 +101,76 @@ export class MediationsController {
     return out;
   }
 
-  @Post(':id/acceptance') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/acceptance') @HttpCode(200) @CommandRoles('mediation', 'AcceptApplication')
   @ApiOperation({ summary: 'Accept (3 working days, local rule); opens the body’s own 15-day mediation period' })
   accept(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AcceptApplication' }, a, h);
   }
 
-  @Post(':id/rejection') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Reject with a written reason; the worker may go to arbitration' })
+  @Post(':id/rejection') @HttpCode(200) @CommandRoles('mediation', 'RejectApplication') @ApiOperation({ summary: 'Reject with a written reason; the worker may go to arbitration' })
   reject(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RejectApplicationDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RejectApplication', reason: dto.reason }, a, h);
   }
 
-  @Post(':id/mediator') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/mediator') @HttpCode(200) @CommandRoles('mediation', 'AssignMediator')
   assignMediator(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignMediatorDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AssignMediator', mediatorId: dto.mediatorId }, a, h);
   }
 
-  @Post(':id/sessions') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Schedule a session (ids session-1, session-2, …)' })
+  @Post(':id/sessions') @HttpCode(200) @CommandRoles('mediation', 'ScheduleSession') @ApiOperation({ summary: 'Schedule a session (ids session-1, session-2, …)' })
   scheduleSession(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ScheduleSessionDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ScheduleSession', at: dto.at, place: dto.place }, a, h);
   }
 
-  @Post(':id/sessions/:sessionId/held') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiParam({ name: 'sessionId', example: 'session-1' })
+  @Post(':id/sessions/:sessionId/held') @HttpCode(200) @CommandRoles('mediation', 'RecordSessionHeld') @ApiParam({ name: 'sessionId', example: 'session-1' })
   @ApiOperation({ summary: 'Record a session as held, with outcome notes (the assigned mediator)' })
   sessionHeld(@Param('id', ParseUUIDPipe) id: string, @Param('sessionId') sessionId: string, @Body() dto: SessionHeldDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordSessionHeld', sessionId: this.token(sessionId, 'sessionId'), notes: dto.notes ?? '' }, a, h, `|${sessionId}`);
   }
 
-  @Post(':id/period-extension') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/period-extension') @HttpCode(200) @CommandRoles('mediation', 'ExtendMediationPeriod')
   @ApiOperation({ summary: 'Extend the body’s mediation period — only with both parties’ recorded consent (head)' })
   extend(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ExtendMediationPeriodDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ExtendMediationPeriod', days: dto.days, ...(dto.consent ? { consent: { ...dto.consent } } : {}) }, a, h);
   }
 
-  @Post(':id/agreement') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record the agreement: obligations, amounts, due dates (the assigned mediator)' })
+  @Post(':id/agreement') @HttpCode(200) @CommandRoles('mediation', 'RecordAgreement') @ApiOperation({ summary: 'Record the agreement: obligations, amounts, due dates (the assigned mediator)' })
   recordAgreement(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecordAgreementDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordAgreement', obligations: dto.obligations.map((o) => ({ ...o })) }, a, h);
   }
 
-  @Post(':id/agreement/signatures') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record a signature: worker, employer or mediator' })
+  @Post(':id/agreement/signatures') @HttpCode(200) @CommandRoles('mediation', 'SignAgreement') @ApiOperation({ summary: 'Record a signature: worker, employer or mediator' })
   sign(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SignAgreementDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'SignAgreement', party: dto.party, ...(dto.signatoryId ? { signatoryId: dto.signatoryId } : {}) }, a, h, `|${dto.party}`);
   }
 
-  @Post(':id/agreement/seal') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/agreement/seal') @HttpCode(200) @CommandRoles('mediation', 'SealAgreement')
   @ApiOperation({ summary: 'Seal (head): effective once signed by both parties and the mediator (art. 14); each obligation’s due date becomes a deadline' })
   seal(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'SealAgreement' }, a, h);
   }
 
-  @Post(':id/failure') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Mediation failed; the worker may go to arbitration' })
+  @Post(':id/failure') @HttpCode(200) @CommandRoles('mediation', 'RecordMediationFailed') @ApiOperation({ summary: 'Mediation failed; the worker may go to arbitration' })
   failed(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecordMediationFailedDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordMediationFailed', reason: dto.reason, ...(dto.note ? { note: dto.note } : {}) }, a, h);
   }
 
-  @Post(':id/worker-informed') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record that the worker was told of the right to arbitration' })
+  @Post(':id/worker-informed') @HttpCode(200) @CommandRoles('mediation', 'RecordWorkerInformed') @ApiOperation({ summary: 'Record that the worker was told of the right to arbitration' })
   workerInformed(@Param('id', ParseUUIDPipe) id: string, @Body() dto: WorkerInformedDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordWorkerInformed', method: dto.method }, a, h);
   }
 
-  @Post(':id/obligations/:obligationId/performance') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record a payment on an obligation' })
+  @Post(':id/obligations/:obligationId/performance') @HttpCode(200) @CommandRoles('mediation', 'RecordPerformance') @ApiOperation({ summary: 'Record a payment on an obligation' })
   performance(@Param('id', ParseUUIDPipe) id: string, @Param('obligationId') ob: string, @Body() dto: RecordPerformanceDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordPerformance', obligationId: this.token(ob, 'obligationId'), amountYuan: dto.amountYuan, at: dto.at }, a, h, `|${ob}`);
   }
 
-  @Post(':id/obligations/:obligationId/breach') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Record a breach after the due date (art. 15)' })
+  @Post(':id/obligations/:obligationId/breach') @HttpCode(200) @CommandRoles('mediation', 'RecordBreach') @ApiOperation({ summary: 'Record a breach after the due date (art. 15)' })
   breach(@Param('id', ParseUUIDPipe) id: string, @Param('obligationId') ob: string, @Body() dto: RecordBreachDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'RecordBreach', obligationId: this.token(ob, 'obligationId'), note: dto.note }, a, h, `|${ob}`);
   }
 
-  @Post(':id/obligations/:obligationId/payment-order') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/obligations/:obligationId/payment-order') @HttpCode(200) @CommandRoles('mediation', 'AdvisePaymentOrder')
   @ApiOperation({ summary: 'Advise a payment order 支付令 for unpaid wages, injury medical costs or severance (art. 16)' })
   paymentOrder(@Param('id', ParseUUIDPipe) id: string, @Param('obligationId') ob: string, @Body() dto: AdvisePaymentOrderDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(
@@ -182,12 +182,12 @@ export class MediationsController {
     );
   }
 
-  @Post(':id/arbitration-referral') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Refer a breached agreement to arbitration (art. 15)' })
+  @Post(':id/arbitration-referral') @HttpCode(200) @CommandRoles('mediation', 'ReferToArbitration') @ApiOperation({ summary: 'Refer a breached agreement to arbitration (art. 15)' })
   refer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReferToArbitrationDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'ReferToArbitration', ...(dto.commission ? { commission: dto.commission } : {}), ...(dto.note ? { note: dto.note } : {}) }, a, h);
   }
 
-  @Post(':id/arbitration-filing') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/arbitration-filing') @HttpCode(200) @CommandRoles('mediation', 'RecordArbitrationFiled')
   @ApiOperation({ summary: 'External milestone: arbitration applied for / accepted (award due 45 (+15) days, art. 43)' })
   arbitrationFiled(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecordArbitrationFiledDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(
@@ -203,7 +203,7 @@ export class MediationsController {
     );
   }
 
-  @Post(':id/legal-aid') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Request legal aid (decide within 7 days, 法律援助法 art. 43)' })
+  @Post(':id/legal-aid') @HttpCode(200) @CommandRoles('mediation', 'RequestLegalAid') @ApiOperation({ summary: 'Request legal aid (decide within 7 days, 法律援助法 art. 43)' })
   requestLegalAid(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RequestLegalAidDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(
       id,
@@ -213,7 +213,7 @@ export class MediationsController {
     );
   }
 
-  @Post(':id/legal-aid/decision') @HttpCode(200) @Roles(...COMMAND_ROLES)
+  @Post(':id/legal-aid/decision') @HttpCode(200) @CommandRoles('mediation', 'DecideLegalAid')
   @ApiOperation({ summary: 'Decide legal aid (head); migrant workers claiming wages skip the means test (art. 42)' })
   decideLegalAid(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideLegalAidDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(
@@ -224,12 +224,12 @@ export class MediationsController {
     );
   }
 
-  @Post(':id/legal-aid/lawyer') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Assign the legal-aid lawyer (within 3 days of the decision)' })
+  @Post(':id/legal-aid/lawyer') @HttpCode(200) @CommandRoles('mediation', 'AssignLegalAidLawyer') @ApiOperation({ summary: 'Assign the legal-aid lawyer (within 3 days of the decision)' })
   assignLawyer(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AssignLegalAidLawyerDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'AssignLegalAidLawyer', lawyer: { ...dto.lawyer } }, a, h);
   }
 
-  @Post(':id/closure') @HttpCode(200) @Roles(...COMMAND_ROLES) @ApiOperation({ summary: 'Close (head) once rejected, performed, failed, referred or a payment order advised' })
+  @Post(':id/closure') @HttpCode(200) @CommandRoles('mediation', 'CloseMediation') @ApiOperation({ summary: 'Close (head) once rejected, performed, failed, referred or a payment order advised' })
   close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseMediationDto, @CurrentActor() a: Actor, @Headers() h: Hdrs) {
     return this.send(id, { type: 'CloseMediation', reason: dto.reason }, a, h);
   }
