@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import type Redis from 'ioredis';
-import { EventStore, SqliteEventStore } from '@hearth/event-store';
+import { EventStore, PostgresEventStore, SqliteEventStore } from '@hearth/event-store';
 import { activeCheckpoint } from '@hearth/read-models';
 import { HEARTH_CONFIG, HearthConfig, RAW_EVENT_STORE, REDIS } from '@hearth/platform';
 
@@ -26,13 +26,17 @@ export class Readiness {
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
   ) {}
 
-  /** SQLite: an empty write transaction on the writer's connection (thread); EventStoreDB: a read of the head. */
+  /**
+   * SQLite: an empty write transaction on the writer's connection (thread); PostgreSQL: the head row lock taken and
+   * released in a transaction that writes nothing; EventStoreDB: a read of the head.
+   */
   async eventStore(): Promise<HealthIndicatorResult<'eventStore'>> {
     const check = this.indicators.check('eventStore');
     try {
       const head = await within(this.config.readyTimeoutMs, 'event store', this.store.headPosition());
-      if (this.store instanceof SqliteEventStore) await within(this.config.readyTimeoutMs, 'event store write probe', this.store.probeWrite());
-      return check.up({ kind: this.config.eventStore, headPosition: head, writable: this.store instanceof SqliteEventStore ? true : undefined });
+      const probed = this.store instanceof SqliteEventStore || this.store instanceof PostgresEventStore;
+      if (probed) await within(this.config.readyTimeoutMs, 'event store write probe', this.store.probeWrite());
+      return check.up({ kind: this.config.eventStore, headPosition: head, writable: probed ? true : undefined });
     } catch (err) {
       return check.down({ kind: this.config.eventStore, message: reason(err) });
     }
