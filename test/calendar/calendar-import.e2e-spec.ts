@@ -6,6 +6,14 @@ import Redis from 'ioredis';
 import { HearthUnderTest } from '@hearth/testing/hearth-process';
 
 const run = promisify(execFile);
+const redisGet = async (url: string, key: string): Promise<string | null> => {
+  const r = new Redis(url);
+  try {
+    return await r.get(key);
+  } finally {
+    r.disconnect();
+  }
+};
 const CLI = resolve(__dirname, '../../dist/apps/cli/src/main.js');
 
 /**
@@ -18,6 +26,7 @@ const CLI = resolve(__dirname, '../../dist/apps/cli/src/main.js');
  */
 describe('holiday calendar loaded at run time (e2e, HTTP and CLI)', () => {
   let h: HearthUnderTest;
+  let petitionId = '';
   const petition = {
     orgUnit: 'east-s1-g1',
     channel: 'letter',
@@ -79,6 +88,7 @@ describe('holiday calendar loaded at run time (e2e, HTTP and CLI)', () => {
     const reg = await h.request('intake.east-s1-g1', 'POST', '/petitions', petition);
     expect(reg.status).toBe(201);
     const id: string = reg.body.id;
+    petitionId = id;
     const opened = (await historyOf(id)).find((e) => e.type === 'DeadlineOpened')!;
     expect(opened.data).toMatchObject({ dueDate: '2027-01-04', provisional: true, calendarVersion: 'cn:2025r1+2026r1' });
     const detail = await h.eventually(async () => {
@@ -170,8 +180,11 @@ describe('holiday calendar loaded at run time (e2e, HTTP and CLI)', () => {
     const listed = await h.request('admin.city', 'GET', '/admin/calendars');
     expect(listed.body.version).toBe(version);
     expect(listed.body.years.map((y: { year: number; revision: number }) => `${y.year}r${y.revision}`)).toEqual(['2025r1', '2026r1', '2027r1']);
+    // The recomputation sweep runs again after the flush (its checkpoint was in Redis) and appends nothing twice.
+    await h.eventually(async () => (await redisGet(h.redis.url, 'hearth:ckpt:calendar-recompute')) !== null, 60_000, 'the sweep after the flush');
+    expect((await historyOf(petitionId)).filter((e) => e.type === 'DeadlineRecomputed')).toHaveLength(1);
     const out = await cli('calendar', 'list');
-    expect(out.code).toBe(0);
+    expect(out).toMatchObject({ code: 0 });
     expect(out.out).toMatch(/calendar in force: cn:2025r1\+2026r1\+2027r1/);
     expect(out.out).toMatch(/2027 r1 +holiday-cn/);
   });
