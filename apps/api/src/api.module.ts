@@ -11,6 +11,7 @@ import { AlertsController } from './alerts/alerts.controller';
 import { AlertStream } from './alerts/alert-stream.service';
 import { AdminController } from './admin/admin.controller';
 import { CalendarsController } from './admin/calendars.controller';
+import { DirectoryController } from './directory/directory.controller';
 import { OperationsModule } from './health/operations.module';
 import { CaseHistoryService } from './history/case-history.service';
 import { HardshipApiModule } from './hardship/hardship.module';
@@ -42,7 +43,7 @@ export class ApiModule {
         OperationsModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
-      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, CalendarsController],
+      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, CalendarsController, DirectoryController],
       providers: [CaseHistoryService, AlertStream, PetitionRegistration, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }

@@ -10,6 +10,7 @@ import { ChainHead, verifyLogFile, verifyPostgresLog } from '@hearth/event-store
 import { BACKUP_USAGE, backupCommand } from './backup.command';
 import { MIGRATE_USAGE, migrateCommand } from './migrate.command';
 import { CALENDAR_USAGE, calendarCommand } from './calendar.command';
+import { ORG_USAGE, orgCommand } from './org-import.command';
 
 const USAGE = `hearth <command>
   tokens [--user ID] [--short]   print bearer tokens for the demo users (HEARTH_JWT_SECRET must be set)
@@ -20,7 +21,7 @@ const USAGE = `hearth <command>
                                  walk the SQLite log's hash chains (read-only; the file is never changed); exit 0 intact,
                                  1 broken (prints where and how), 2 cannot check (no file, no chain: hash columns or hashes gone).
                                  Keep the printed head elsewhere: only --head proves that no events were cut off the end
-${BACKUP_USAGE}${MIGRATE_USAGE}${CALENDAR_USAGE}`;
+${BACKUP_USAGE}${MIGRATE_USAGE}${CALENDAR_USAGE}${ORG_USAGE}`;
 
 function tokens(args: string[]): void {
   const { values } = parseArgs({ args, options: { user: { type: 'string' }, short: { type: 'boolean' } } });
@@ -145,6 +146,8 @@ async function main(argv: string[]): Promise<void> {
       return migrateCommand(rest);
     case 'calendar':
       return calendarCommand(rest);
+    case 'org':
+      return orgCommand(rest);
     default:
       process.stdout.write(USAGE);
       if (cmd && cmd !== 'help' && cmd !== '--help') process.exitCode = 2;

@@ -23,6 +23,7 @@ export * from './rules/hardship.rules';
 export * from './rules/ladder.rules';
 
 export * from './org/org-directory';
+export * from './directory';
 
 export * from './deadlines/deadline.events';
 export * from './deadlines/deadline.state';

@@ -9,6 +9,9 @@ import { CLOCK, Clock, clockFromEnv } from './clock/clock';
 import { testClockFromEnv } from './clock/redis-test-clock';
 import { HEARTH_CONFIG, HearthConfig, configFromEnv } from './config/hearth-config';
 import { ORG_REGISTRY, OrgRegistry } from './org/org-data';
+import { DIRECTORY_FOLLOWER, DirectoryFollower } from './org/directory-follower';
+import { startDirectory } from './org/directory-bootstrap';
+import { DIRECTORY_COMMAND_HANDLERS } from './org/directory.commands';
 import { HEARTH_METRICS, HearthMetrics } from './metrics/hearth-metrics';
 import { MeteredCommandRunner } from './metrics/metered-command-runner';
 import { metricsSources } from './metrics/metrics-sources';
@@ -46,7 +49,6 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     { provide: HEARTH_CONFIG, useFactory: () => configFromEnv() },
     // A test's shared controlled clock only when the test enables it (HEARTH_TEST_CLOCK); otherwise the env clock.
     { provide: CLOCK, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => testClockFromEnv(process.env, c.redisUrl) ?? clockFromEnv() },
-    { provide: ORG_REGISTRY, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => OrgRegistry.fromFile(c.orgFile) },
     {
       provide: RAW_EVENT_STORE,
       inject: [HEARTH_CONFIG],
@@ -67,6 +69,13 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     },
     // What projections and the deadline scheduler read: upcast, personal values left encrypted (they need none).
     { provide: PROJECTION_EVENT_STORE, inject: [RAW_EVENT_STORE], useFactory: (raw: EventStore): EventStore => new UpcastingEventStore(raw, hearthUpcasters()) },
+    // The org directory (issue 14): a projection of the orgunit-/user- streams in memory, the org file imported on a fresh log.
+    {
+      provide: DIRECTORY_FOLLOWER,
+      inject: [PROJECTION_EVENT_STORE, EVENT_STORE, CLOCK, HEARTH_CONFIG],
+      useFactory: (feed: EventStore, store: EventStore, clock: Clock, c: HearthConfig) => startDirectory(feed, store, clock, c.orgFile),
+    },
+    { provide: ORG_REGISTRY, inject: [DIRECTORY_FOLLOWER], useFactory: (f: DirectoryFollower): OrgRegistry => f.registry },
     { provide: REDIS, inject: [HEARTH_CONFIG], useFactory: (c: HearthConfig) => new Redis(c.redisUrl, { lazyConnect: false }) },
     // One metrics registry per process (GET /metrics in the api); scrape-time gauges read the log head and Redis.
     {
@@ -99,9 +108,10 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     },
     ...CASE_COMMAND_HANDLERS,
     ...CALENDAR_COMMAND_HANDLERS,
+    ...DIRECTORY_COMMAND_HANDLERS,
     CalendarStatus,
   ],
-  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CALENDAR_REGISTRY, CalendarStatus, CqrsModule],
+  exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, DIRECTORY_FOLLOWER, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CALENDAR_REGISTRY, CalendarStatus, CqrsModule],
 })
 export class HearthCoreModule implements OnApplicationShutdown {
   constructor(
@@ -109,9 +119,11 @@ export class HearthCoreModule implements OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(KEY_STORE) private readonly keys: KeyStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(DIRECTORY_FOLLOWER) private readonly directory: DirectoryFollower,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.directory.stop();
     await this.store.close();
     await this.keys.close();
     await (this.clock as Partial<{ close(): Promise<void> }>).close?.();

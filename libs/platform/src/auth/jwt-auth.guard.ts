@@ -15,8 +15,9 @@ export interface HearthTokenClaims {
 /**
  * Bearer JWT (HS256, secret from HEARTH_JWT_SECRET) carrying user id, role and org unit. Deny by default:
  * - a route is open only when marked @Public();
- * - the token must name a user of the org data with exactly that role and org unit (a user moved or removed there
- *   loses access at once, and no token can claim a role its user does not have);
+ * - the token must name an active user of the directory (the in-memory projection of the log, issue 14) with exactly
+ *   that role and org unit: a user disabled, moved or given another role loses access on the next request, and no
+ *   token can claim a role its user does not have;
  * - `@Roles(...)` limits a route to roles; auditors (read everything in their subtree, run no command) are refused
  *   every route that changes state (any method but GET/HEAD) unless the route lists `auditor` itself, i.e. a query
  *   sent as POST to keep an ID number out of the URL;
@@ -44,7 +45,7 @@ export class JwtAuthGuard implements CanActivate {
       throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token is invalid or expired' });
     }
     const user = claims.sub ? this.org.user(claims.sub) : undefined;
-    if (!user || user.role !== claims.role || user.orgUnit !== claims.org || !this.org.directory.has(claims.org))
+    if (!user || !user.active || user.role !== claims.role || user.orgUnit !== claims.org || !this.org.directory.has(claims.org))
       throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token does not name a known user, role and org unit' });
     req.actor = { id: claims.sub, role: claims.role, orgUnit: claims.org };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
