@@ -36,6 +36,8 @@ export interface PostgresEventStoreOptions {
   lockTimeoutMs?: number;
   /** How long opening a connection may take. Default 5 s. */
   connectTimeoutMs?: number;
+  /** How long one query may take before it fails (client side). Default 30 s, above the lock timeout. */
+  queryTimeoutMs?: number;
 }
 
 /** An append waiting for the next group commit. */
@@ -77,6 +79,8 @@ export class PostgresEventStore implements EventStore {
       connectionString: options.connectionString,
       max: options.poolSize ?? 8,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      // A server that stops answering without closing the connection must not hang a command: the query fails.
+      query_timeout: options.queryTimeoutMs ?? 30_000,
       application_name: 'hearth-event-store',
     };
     this.pool = new Pool(config);

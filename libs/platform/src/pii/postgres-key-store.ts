@@ -113,7 +113,7 @@ export class PostgresKeyStore implements KeyStore {
     if (o.masterKey.length !== 32) throw new Error('the master key must be 32 bytes');
     this.master = o.masterKey;
     this.cacheLimit = o.cachedKeys ?? 20_000;
-    this.pool = new Pool({ connectionString: o.connectionString, max: o.poolSize ?? 4, connectionTimeoutMillis: 5_000, application_name: 'hearth-key-store' });
+    this.pool = new Pool({ connectionString: o.connectionString, max: o.poolSize ?? 4, connectionTimeoutMillis: 5_000, query_timeout: 30_000, application_name: 'hearth-key-store' });
     this.pool.on('error', () => undefined);
   }
 
