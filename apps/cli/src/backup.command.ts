@@ -57,6 +57,8 @@ async function backup(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { out: { type: 'string' } } });
   if (!values.out) throw new Error('backup needs --out DIR (a new or empty folder)');
   const config = fileConfig();
+  if (config.eventStore === 'postgres')
+    throw new Error('the event log and the key store are in PostgreSQL: back them up with its own tools (pg_basebackup and WAL archiving, or pg_dump), with bounded retention (README, "Running at scale")');
   if (config.eventStore !== 'sqlite')
     throw new Error('the event store is EventStoreDB: back it up with its own tools (README, "Backups"); the key store is still a SQLite file (HEARTH_KEYS_FILE)');
   const out = resolve(values.out);
@@ -160,7 +162,7 @@ async function restore(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { from: { type: 'string' }, force: { type: 'boolean' }, 'keep-redis': { type: 'boolean' } } });
   if (!values.from) throw new Error('restore needs --from DIR');
   const config = fileConfig();
-  if (config.eventStore !== 'sqlite') throw new Error('the event store is EventStoreDB: restore it with its own tools (README, "Backups")');
+  if (config.eventStore !== 'sqlite') throw new Error(`the event store is ${config.eventStore === 'postgres' ? 'PostgreSQL' : 'EventStoreDB'}: restore it with its own tools (README, "Backups")`);
   const dir = resolve(values.from);
   const check = await checkBackup(dir);
   if (!check.ok) {
