@@ -1,3 +1,5 @@
+// First: the OpenTelemetry instrumentations must patch http, ioredis and pg before anything loads them.
+import '@hearth/platform/tracing/start-tracing';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';

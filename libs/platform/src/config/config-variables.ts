@@ -159,6 +159,13 @@ export const CONFIG_VARIABLES = {
     default: '— (none)',
     meaning: 'a separate worker (`npm run start:worker`) serves `GET /metrics` here, on `HEARTH_HOST`, behind the same token: its timer, alert and webhook metrics',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    schema: z.string().regex(/^https?:\/\/\S+$/, 'an http(s) URL of an OTLP/HTTP collector'),
+    type: 'URL',
+    default: '— (no tracing)',
+    meaning: 'OpenTelemetry: export traces over OTLP/HTTP (JSON) to this collector (e.g. `http://otel-collector:4318`); spans of HTTP, Redis and PostgreSQL; trace and span ids in the log lines written inside a span',
+  },
+  OTEL_SERVICE_NAME: { schema: text, type: 'string', default: '`hearth`', meaning: 'service name of the traces (e.g. `hearth-api`, `hearth-worker`)' },
   HEARTH_READY_MAX_LAG: {
     schema: wholeNumber,
     type: 'integer (events)',
