@@ -2,45 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import type { BlindIndexEntry, DataKey, ErasureRecord, KeyStore, SubjectInfo, SubjectKind, SubjectUse } from './key-store';
 import { masterKeyCheck, open, seal, wrapAad } from './master-key';
+import { KEY_STORE_MIGRATIONS as MIGRATIONS, KEY_STORE_MIGRATION_LOCK as MIGRATION_LOCK } from './postgres-key-schema';
 
-/**
- * Versioned migrations of the key store's tables (table `hearth_key_schema`). They can share the event log's
- * database: every name is its own. A subject has at most one data key at a time (an erasure deletes them all and the
- * next use creates a new one), so `data_keys.subject_id` is UNIQUE: two hosts creating a subject's first key at once
- * both INSERT … ON CONFLICT DO NOTHING, and the loser reads and uses the winner's key.
- */
-const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
-  {
-    version: 1,
-    sql: `
-CREATE TABLE key_meta (name text PRIMARY KEY, value text NOT NULL);
-CREATE TABLE key_subjects (subject_id text PRIMARY KEY, kind text NOT NULL, created_at text NOT NULL);
-CREATE TABLE data_keys (
-  key_id      text PRIMARY KEY,
-  subject_id  text NOT NULL UNIQUE,
-  wrapped     bytea NOT NULL,
-  created_at  text NOT NULL
-);
-CREATE TABLE subject_streams (subject_id text NOT NULL, stream_id text NOT NULL, PRIMARY KEY (subject_id, stream_id));
-CREATE TABLE blind_index (
-  scope text NOT NULL, value text NOT NULL, subject_id text NOT NULL, stream_id text NOT NULL,
-  PRIMARY KEY (scope, value, subject_id, stream_id)
-);
-CREATE INDEX blind_index_by_subject ON blind_index (subject_id);
-CREATE TABLE erasures (
-  erasure_id  text PRIMARY KEY,
-  seq         bigserial NOT NULL,
-  subject_id  text NOT NULL,
-  erased_at   text NOT NULL,
-  event       text NOT NULL,
-  metadata    text NOT NULL,
-  logged      boolean NOT NULL DEFAULT false
-);
-CREATE INDEX erasures_by_subject ON erasures (subject_id);
-`,
-  },
-];
-const MIGRATION_LOCK = 0x4b455953; // "KEYS"
 
 interface KeyRow {
   key_id: string;
@@ -104,6 +67,8 @@ export class PostgresKeyStore implements KeyStore {
   private readonly byKeyId = new Map<string, DataKey>();
   private readonly bySubject = new Map<string, DataKey>();
   private erasureMark = -1;
+  private markInFlight?: Promise<void>;
+  private markNext?: Promise<void>;
   private readonly creating = new Map<string, Promise<DataKey>>();
   private queue: Array<{ op: WriteOp; resolve: (existing: Map<string, KeyRow>) => void; reject: (e: unknown) => void }> = [];
   private flushing = false;
@@ -309,8 +274,26 @@ export class PostgresKeyStore implements KeyStore {
     return raced.length ? this.keysOfSubjects([...new Set(raced)]) : new Map();
   }
 
-  private async checkCache(): Promise<void> {
-    if (!this.cacheLimit) return;
+  /**
+   * Drops the cache when the erasure count moved. Concurrent callers share one query, but only one sent after they
+   * called: a query already on the wire may predate an erasure they must see, so they wait for it and share the next.
+   */
+  private checkCache(): Promise<void> {
+    if (!this.cacheLimit) return Promise.resolve();
+    if (!this.markInFlight) {
+      this.markInFlight = this.readErasureMark().finally(() => (this.markInFlight = undefined));
+      return this.markInFlight;
+    }
+    this.markNext ??= this.markInFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.markNext = undefined;
+        return this.checkCache();
+      });
+    return this.markNext;
+  }
+
+  private async readErasureMark(): Promise<void> {
     const mark = Number((await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM erasures')).rows[0].n);
     if (mark !== this.erasureMark) {
       this.byKeyId.clear();
