@@ -2,7 +2,6 @@ import { HearthUnderTest } from '@hearth/testing/hearth-process';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const DAY = 86_400_000;
 const DEEP = { membersCount: 3, monthlyIncomeYuan: 3000, rigidExpenses: { medicalYuan: 800 }, migrantWorker: false, monthsEmployed: 60 };
 
 /**
@@ -18,9 +17,8 @@ describe('parallel disbursements against one fund (e2e)', () => {
   let fileId = '';
 
   beforeAll(async () => {
-    h = await HearthUnderTest.start({ clockSpeed: DAY / 1000, clockStart: '2025-06-02T09:00:00+08:00', clockAnchorDelayMs: 4000 });
-    await h.untilAnchor();
-  });
+    h = await HearthUnderTest.start({ controlledClock: true, clockStart: '2025-06-02T09:00:00+08:00' });
+  }, 180_000);
   afterAll(async () => h?.stop());
 
   const ok = async (user: string, method: string, path: string, body: unknown = {}, headers?: Record<string, string>) => {
@@ -42,7 +40,9 @@ describe('parallel disbursements against one fund (e2e)', () => {
     await ok(`officer.${unit}`, 'POST', `/hardship-files/${fileId}/consent`, { signedDate: '2025-06-02', scopes: ['collect'] });
     await ok(`officer.${unit}`, 'POST', `/hardship-files/${fileId}/economic-check`, { stats: DEEP, sources: ['civil_affairs'] });
     await ok(`officer.${unit}`, 'POST', `/hardship-files/${fileId}/public-notice`, { days: 5 });
-    await h.eventually(async () => (await h.request(`officer.${unit}`, 'GET', `/hardship-files/${fileId}`)).body?.publicNotice?.completed, 20_000, 'notice completed');
+    // Ten days on, the five-day notice is over.
+    await h.advanceClock('2025-06-12T09:00:00+08:00');
+    await h.eventually(async () => (await h.request(`officer.${unit}`, 'GET', `/hardship-files/${fileId}`)).body?.publicNotice?.completed, 60_000, 'notice completed');
     await ok(`head.${unit}`, 'POST', `/hardship-files/${fileId}/registration`);
 
     const aids = Array.from({ length: 40 }, (_, i) => `aid-${String(i).padStart(2, '0')}`);
@@ -108,5 +108,5 @@ describe('parallel disbursements against one fund (e2e)', () => {
     await ok('head.west', 'POST', `/funds/${FUND}/budget-adjustment`, { budgetYuan: 10500, reason: '追加拨款' });
     expect((await ok(`officer.${unit}`, 'POST', `/hardship-files/${fileId}/aid/${unpaid}/disbursement`)).fundEvents).toEqual(['FundDrawn']);
     console.log(`40 parallel disbursements: 20 paid, 20 refused FUND_OVERDRAWN in ${elapsed} ms`);
-  });
+  }, 300_000);
 });

@@ -91,8 +91,14 @@ export class HearthUnderTest {
     } else {
       h.anchor = Number(env.HEARTH_CLOCK_REAL_START);
     }
-    await h.startApi();
-    if (separate) await h.startWorker();
+    try {
+      await h.startApi();
+      if (separate) await h.startWorker();
+    } catch (err) {
+      // Nothing left running (processes, Redis, the clock's client) when the deployment could not start.
+      await h.stop().catch(() => undefined);
+      throw err;
+    }
     return h;
   }
 
