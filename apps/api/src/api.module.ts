@@ -12,6 +12,8 @@ import { AlertStream } from './alerts/alert-stream.service';
 import { AdminController } from './admin/admin.controller';
 import { CalendarsController } from './admin/calendars.controller';
 import { DirectoryController } from './directory/directory.controller';
+import { AuthController } from './auth/auth.controller';
+import { SignInService } from './auth/sign-in.service';
 import { OperationsModule } from './health/operations.module';
 import { CaseHistoryService } from './history/case-history.service';
 import { HardshipApiModule } from './hardship/hardship.module';
@@ -43,8 +45,8 @@ export class ApiModule {
         OperationsModule,
         ...(config.embeddedWorker ? [WorkerModule] : []),
       ],
-      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, CalendarsController, DirectoryController],
-      providers: [CaseHistoryService, AlertStream, PetitionRegistration, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+      controllers: [PetitionsController, MediationsController, AlertsController, AdminController, CalendarsController, DirectoryController, AuthController],
+      providers: [CaseHistoryService, AlertStream, PetitionRegistration, SignInService, { provide: APP_GUARD, useClass: JwtAuthGuard }],
     };
   }
 }

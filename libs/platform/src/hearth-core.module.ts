@@ -12,6 +12,7 @@ import { ORG_REGISTRY, OrgRegistry } from './org/org-data';
 import { DIRECTORY_FOLLOWER, DirectoryFollower } from './org/directory-follower';
 import { startDirectory } from './org/directory-bootstrap';
 import { DIRECTORY_COMMAND_HANDLERS } from './org/directory.commands';
+import { SIGN_IN_COMMAND_HANDLERS } from './auth/sign-in.commands';
 import { HEARTH_METRICS, HearthMetrics } from './metrics/hearth-metrics';
 import { MeteredCommandRunner } from './metrics/metered-command-runner';
 import { metricsSources } from './metrics/metrics-sources';
@@ -109,6 +110,7 @@ export function ruleBookFor(c: HearthConfig): RuleBook {
     ...CASE_COMMAND_HANDLERS,
     ...CALENDAR_COMMAND_HANDLERS,
     ...DIRECTORY_COMMAND_HANDLERS,
+    ...SIGN_IN_COMMAND_HANDLERS,
     CalendarStatus,
   ],
   exports: [HEARTH_CONFIG, CLOCK, ORG_REGISTRY, DIRECTORY_FOLLOWER, EVENT_STORE, RAW_EVENT_STORE, PROJECTION_EVENT_STORE, KEY_STORE, PERSONAL_DATA_CIPHER, REDIS, COMMAND_RUNNER, HEARTH_METRICS, CALENDAR_REGISTRY, CalendarStatus, CqrsModule],

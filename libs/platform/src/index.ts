@@ -11,6 +11,8 @@ export * from './org/directory-bootstrap';
 export * from './org/org-import';
 export * from './org/directory.commands';
 export * from './org/password-hasher';
+export * from './auth/sign-in.commands';
+export * from './auth/sign-in-ledger';
 export * from './lease/redis-lease';
 export * from './commands/command-runner';
 export * from './commands/decider-registry';

@@ -10,6 +10,7 @@ import { applyDirectoryEvent } from './directory-projection';
 import { unitDecider } from './unit.decider';
 import { userDecider } from './user.decider';
 import { passwordPolicyViolation } from './password-policy';
+import { ADDRESS_LOCK_FAILURES, lockedUntil, SignInEvent, signInDecider } from './sign-in.decider';
 
 const cityAdmin: Actor = { id: 'admin.city', role: 'admin', orgUnit: 'city' };
 const eastAdmin: Actor = { id: 'admin.east', role: 'admin', orgUnit: 'east' };
@@ -141,5 +142,27 @@ describe('directory projection and password policy', () => {
     expect(passwordPolicyViolation('onlyletterslong')).toBeDefined();
     expect(passwordPolicyViolation('zhangsan2026x', 'zhangsan')).toBeDefined();
     expect(passwordPolicyViolation('Hearth-demo-2026')).toBeUndefined();
+  });
+});
+
+describe('sign-in stream', () => {
+  const at = (min: number) => new Date(Date.parse('2026-12-02T02:00:00.000Z') + min * 60_000).toISOString();
+  const failAt = (min: number): SignInEvent[] => [{ type: 'SignInFailed', data: { userId: 'officer.east', username: 'officer.east', address: '10.0.0.1', at: at(min) } }];
+  const attempt = (given: SignInEvent[], min: number) =>
+    signInDecider.decide({ type: 'RecordSignInFailure', account: 'officer.east', username: 'officer.east', address: '10.0.0.1' }, fold(signInDecider, given), { ...ctx(SYSTEM_ACTOR), now: at(min) });
+
+  it('locks the account at the fifth failure within 15 minutes, for 15 minutes; older failures do not count', () => {
+    const four = [0, 1, 2, 3].flatMap(failAt);
+    expect(attempt(four, 4).map((e) => e.type)).toEqual(['SignInFailed', 'AccountLocked']);
+    expect(attempt(four, 4)[1]).toMatchObject({ data: { until: at(19) } });
+    expect(attempt(four, 16).map((e) => e.type)).toEqual(['SignInFailed']);
+    const success: SignInEvent = { type: 'SignInSucceeded', data: { userId: 'officer.east', sessionId: 's', address: '10.0.0.1', at: at(3) } };
+    expect(attempt([...four, success], 4).map((e) => e.type)).toEqual(['SignInFailed']);
+  });
+
+  it('counts an address with a higher threshold', () => {
+    const times = Array.from({ length: 19 }, (_, i) => Date.parse(at(i * 0.1)));
+    expect(lockedUntil(times, Date.parse(at(2)), ADDRESS_LOCK_FAILURES)).toBeUndefined();
+    expect(lockedUntil([...times, Date.parse(at(2))], Date.parse(at(2)), ADDRESS_LOCK_FAILURES)).toBe(Date.parse(at(17)));
   });
 });

@@ -5,3 +5,4 @@ export * from './unit.decider';
 export * from './user.decider';
 export * from './directory-projection';
 export * from './password-policy';
+export * from './sign-in.decider';

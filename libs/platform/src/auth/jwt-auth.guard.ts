@@ -1,15 +1,18 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Role } from '@hearth/domain';
 import { AuthenticatedRequest, IS_PUBLIC, QUERY_TOKEN, ROLES } from './auth.decorators';
 import { ORG_REGISTRY, OrgRegistry } from '../org/org-data';
+import { DIRECTORY_FOLLOWER, DirectoryFollower } from '../org/directory-follower';
 
 export interface HearthTokenClaims {
   sub: string;
   role: Role;
   org: string;
   name?: string;
+  /** The sign-in session the token was issued for (issue 14): revoked by sign-out. CLI tokens have none. */
+  sid?: string;
 }
 
 /**
@@ -30,6 +33,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly jwt: JwtService,
     private readonly reflector: Reflector,
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Optional() @Inject(DIRECTORY_FOLLOWER) private readonly follower?: DirectoryFollower,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -47,6 +51,8 @@ export class JwtAuthGuard implements CanActivate {
     const user = claims.sub ? this.org.user(claims.sub) : undefined;
     if (!user || !user.active || user.role !== claims.role || user.orgUnit !== claims.org || !this.org.directory.has(claims.org))
       throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: 'the token does not name a known user, role and org unit' });
+    if (claims.sid && this.follower?.signIns.isRevoked(claims.sid))
+      throw new UnauthorizedException({ code: 'TOKEN_INVALID', message: '会话已退出，请重新登录' });
     req.actor = { id: claims.sub, role: claims.role, orgUnit: claims.org };
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(claims.role))

@@ -1,4 +1,5 @@
-import { applyDirectoryEvent, DIRECTORY_EVENT_TYPES, DirectoryEvent, UNIT_CATEGORY, USER_CATEGORY } from '@hearth/domain';
+import { applyDirectoryEvent, DIRECTORY_EVENT_TYPES, DirectoryEvent, SIGN_IN_CATEGORY, SIGN_IN_EVENT_TYPES, SignInEvent, UNIT_CATEGORY, USER_CATEGORY } from '@hearth/domain';
+import { SignInLedger } from '../auth/sign-in-ledger';
 import type { EventStore, RecordedEvent, Subscription } from '@hearth/event-store';
 import type { OrgRegistry } from './org-data';
 
@@ -15,6 +16,8 @@ export class DirectoryFollower {
   private subscription?: Subscription;
   private readonly waiters: { position: number; resolve: () => void }[] = [];
   private readonly listeners = new Set<(userIds: string[]) => void>();
+  /** Sign-ins, locks and revoked sessions (the `signin-*` streams), folded alongside. */
+  readonly signIns = new SignInLedger();
 
   constructor(
     private readonly feed: EventStore,
@@ -52,6 +55,8 @@ export class DirectoryFollower {
         const event = { type: e.type, data: e.data } as DirectoryEvent;
         applyDirectoryEvent(this.registry.directory, event);
         if (event.type === 'UserDisabled' || event.type === 'UserMoved' || event.type === 'UserRoleChanged') changed.push(event.data.userId);
+      } else if (e.streamId.startsWith(`${SIGN_IN_CATEGORY}-`) && SIGN_IN_EVENT_TYPES.has(e.type)) {
+        this.signIns.apply({ type: e.type, data: e.data } as SignInEvent);
       }
       this.position = e.position;
     }
