@@ -104,6 +104,13 @@ export const CONFIG_VARIABLES = {
     secret: true,
   },
   HEARTH_KEYS_FILE: { schema: text, type: 'path', default: '`$HEARTH_DATA_DIR/keys.sqlite`', meaning: 'the durable key store (never Redis): erasing a subject deletes its keys here' },
+  HEARTH_DEMO_PASSWORD: {
+    schema: z.string().min(1, 'a password'),
+    type: 'secret',
+    default: '— (demo users get no password until `org import` sets one)',
+    meaning: "demo users' password on a fresh log, and for users without one in `hearth org import` (checked against the password policy)",
+    secret: true,
+  },
   HEARTH_JURISDICTION: { schema: z.string().regex(/^[a-z0-9-]{1,40}$/, 'a rule-table id such as national or zhejiang'), type: 'string', default: '`national`', meaning: 'rule table for new cases (`national`, `zhejiang`)' },
   HEARTH_ORG_FILE: { schema: text, type: 'path', default: '`config/demo-org.json`', meaning: 'org tree and users' },
   HEARTH_RULES_FILE: {
