@@ -22,8 +22,10 @@ export interface Rule {
   fromByRole?: Partial<Record<Role, readonly Relation[]>>;
   /** Statuses that count as a refusal besides 403: a resource whose very existence outsiders must not learn. */
   deniedAs?: readonly number[];
-  /** No token needed (health). */
+  /** No token needed (health, sign-in). */
   public?: true;
+  /** The route authenticates by what the body carries (sign-in, refresh): any answer but a 5xx is the route's own. */
+  ownCredentials?: true;
   /** For the deployment's operators, not for users: every user token is refused, and so is every bad one (401 or 403). */
   operator?: true;
 }
@@ -41,6 +43,8 @@ const p = (roles: readonly Role[], from: readonly Relation[] = SUBTREE): Rule =>
 const m = (roles: readonly Role[]): Rule => ({ roles, from: SUBTREE, resource: 'mediation' });
 const h = (roles: readonly Role[]): Rule => ({ roles, from: SUBTREE, resource: 'hardship' });
 
+const AUTH: Rule = { roles: ALL, from: ANYWHERE, resource: 'none', public: true, ownCredentials: true };
+const DIRECTORY: Rule = { roles: ['admin'], from: SUBTREE, resource: 'none' };
 const ERASURE: Rule = { roles: ['head', 'supervisor'], from: SUBTREE, fromByRole: { head: ['above'] }, resource: 'subject' };
 /** Approving or declining an erasure (four eyes): any head or supervisor of the owning unit's chain (issue 11). */
 const ERASURE_REVIEW: Rule = { roles: ['head', 'supervisor'], from: SUBTREE, resource: 'subject' };
@@ -49,6 +53,25 @@ export const AUTHORIZATION_TABLE: Record<string, Rule> = {
   'GET /health': { roles: ALL, from: ANYWHERE, resource: 'none', public: true },
   'GET /health/live': { roles: ALL, from: ANYWHERE, resource: 'none', public: true },
   'GET /health/ready': { roles: ALL, from: ANYWHERE, resource: 'none', public: true },
+  // Sign-in with a password or a refresh cookie: no bearer token; wrong credentials are the route's own 401.
+  'POST /auth/sign-in': AUTH,
+  'POST /auth/refresh': AUTH,
+  'POST /auth/sign-out': AUTH,
+
+  // The org directory (§0): 系统管理员 manage units and users; no other role, and the demo directory has no admin.
+  'GET /directory/units': DIRECTORY,
+  'GET /directory/users': DIRECTORY,
+  'POST /directory/units': DIRECTORY,
+  'POST /directory/units/{unitId}/rename': DIRECTORY,
+  'POST /directory/units/{unitId}/move': DIRECTORY,
+  'POST /directory/units/{unitId}/close': DIRECTORY,
+  'POST /directory/users': DIRECTORY,
+  'POST /directory/users/{userId}/role': DIRECTORY,
+  'POST /directory/users/{userId}/move': DIRECTORY,
+  'POST /directory/users/{userId}/disable': DIRECTORY,
+  'POST /directory/users/{userId}/enable': DIRECTORY,
+  'POST /directory/users/{userId}/password': DIRECTORY,
+
   // Prometheus metrics: the deployment's own token (HEARTH_METRICS_TOKEN), never a user's; off when unset.
   'GET /metrics': { roles: [], from: ANYWHERE, resource: 'none', operator: true },
 

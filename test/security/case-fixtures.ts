@@ -145,7 +145,9 @@ export function pathFor(op: Pick<Operation, 'path' | 'method'>, f: CaseFixtures,
     .replace('{aidId}', 'aid-1')
     .replace('{objectionId}', 'objection-1')
     .replace('{obligationId}', 'obligation-1')
-    .replace('{sessionId}', 'session-1');
+    .replace('{sessionId}', 'session-1')
+    .replace('{unitId}', 'east-s1')
+    .replace('{userId}', 'officer.east-s1');
   return filled + (withQuery ? (QUERY[operationKey(op)]?.(f) ?? '') : '');
 }
 

@@ -11,6 +11,9 @@ import { OpenApiDoc, Operation, loadOpenApi, operationKey, operationsOf, resolve
 
 /** Each request must answer within this bound: a guard against hangs, not a speed assertion. */
 const ANSWER_BOUND_MS = 5_000;
+/** Sign-in verifies an argon2id hash (64 MiB, t=3) by design, even for an unknown user: a wider bound, still against hangs. */
+const PASSWORD_ROUTE_BOUND_MS = 20_000;
+const boundFor = (op: Operation) => (AUTHORIZATION_TABLE[operationKey(op)]?.ownCredentials ? PASSWORD_ROUTE_BOUND_MS : ANSWER_BOUND_MS);
 /** Operations sent side by side (the machine is shared: a small pool). */
 const CONCURRENCY = 3;
 
@@ -72,7 +75,7 @@ describe('hostile input over every POST operation', () => {
       method: 'POST',
       headers: { authorization: `Bearer ${h.token(user)}`, 'content-type': 'application/json', ...headers },
       body: text,
-      signal: AbortSignal.timeout(ANSWER_BOUND_MS),
+      signal: AbortSignal.timeout(boundFor(op)),
     }).catch((err: Error) => ({ status: err.name === 'TimeoutError' ? -1 : -2, text: async () => err.message }) as const);
     const raw = await res.text();
     let body: any;
@@ -87,7 +90,7 @@ describe('hostile input over every POST operation', () => {
   /** What is wrong with one answer (empty when nothing is). */
   function problems(status: number, body: any, appended: number): string[] {
     const out: string[] = [];
-    if (status === -1) out.push(`no answer within ${ANSWER_BOUND_MS} ms`);
+    if (status === -1) out.push('no answer within the bound');
     else if (status < 0) out.push(`connection failed: ${body}`);
     else if (status >= 500) out.push(`${status} ${JSON.stringify(body).slice(0, 200)}`);
     else if (status >= 400) {
@@ -115,7 +118,8 @@ describe('hostile input over every POST operation', () => {
         const appended = appendedBy(correlationId);
         correlated += appended;
         const found = problems(r.status, r.body, appended);
-        if (m.malformed && r.status !== 400 && r.status >= 0 && r.status < 500) found.push(`malformed, yet answered ${r.status}`);
+        // 429: a rate limit may answer before the body is read (sign-in).
+        if (m.malformed && r.status !== 400 && r.status !== 429 && r.status >= 0 && r.status < 500) found.push(`malformed, yet answered ${r.status}`);
         for (const p of found) failures.push(`${operationKey(op)} [${m.name}] as ${user}: ${p}`);
       }
     });
