@@ -11,6 +11,10 @@ ensure_redis
 ensure_jwt_secret
 ensure_master_key
 export HEARTH_PORT=${HEARTH_PORT:-3000}
+# The org file into the log (idempotent): on a fresh data folder its users get HEARTH_DEMO_PASSWORD or a generated
+# password, printed here once; sign in with it at POST /auth/sign-in.
+log "org directory: importing ${HEARTH_ORG_FILE:-config/demo-org.json}"
+node dist/apps/cli/src/main.js org import "${HEARTH_ORG_FILE:-config/demo-org.json}"
 log "demo users' tokens (also: npm run hearth -- tokens):"
 node dist/apps/cli/src/main.js tokens --short
 log "starting Hearth api + worker on http://${HEARTH_HOST:-127.0.0.1}:$HEARTH_PORT  (API docs: /docs)"

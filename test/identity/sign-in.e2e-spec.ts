@@ -74,6 +74,18 @@ describe('sign-in, sessions and lockout (e2e)', () => {
     expect((await signIn('intake.east')).status).toBe(401);
   });
 
+  it("disabling a user closes their open alert stream", async () => {
+    const r = await signIn('officer.west-s1');
+    const res = await fetch(`${h.baseUrl}/alerts/stream`, { headers: { authorization: `Bearer ${r.body.accessToken}`, accept: 'text/event-stream' } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    expect((await h.request('admin.city', 'POST', '/directory/users/officer.west-s1/disable', {})).status).toBe(200);
+    expect(await ended).toBe(true);
+  });
+
   it('locks a client address after many failures across accounts', async () => {
     for (let i = 0; i < 20; i++) {
       const s = (await signIn(`ghost${i}`, 'Wrong-pass-2026')).status;

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { Observable, Subject, filter } from 'rxjs';
+import { Observable, Subject, filter, takeUntil } from 'rxjs';
 import type { Actor } from '@hearth/domain';
 import { Alert, alertsChannel } from '@hearth/read-models';
-import { HEARTH_CONFIG, HearthConfig, ORG_REGISTRY, OrgRegistry, REDIS } from '@hearth/platform';
+import { DIRECTORY_FOLLOWER, DirectoryFollower, HEARTH_CONFIG, HearthConfig, ORG_REGISTRY, OrgRegistry, REDIS } from '@hearth/platform';
 
 /** Roles that may open any alert addressed to their unit or a unit below it (overview), besides their own. */
 const OVERVIEW_ROLES = new Set(['supervisor', 'head', 'auditor']);
@@ -23,6 +23,7 @@ export class AlertStream implements OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(HEARTH_CONFIG) private readonly config: HearthConfig,
     @Inject(ORG_REGISTRY) private readonly org: OrgRegistry,
+    @Inject(DIRECTORY_FOLLOWER) private readonly directory: DirectoryFollower,
   ) {}
 
   /** What the user's own stream and inbox carry. */
@@ -42,7 +43,21 @@ export class AlertStream implements OnModuleDestroy {
 
   streamFor(actor: Actor): Observable<Alert> {
     this.ensureSubscribed();
-    return this.subject.pipe(filter((a) => this.isFor(actor, a)));
+    return this.subject.pipe(
+      filter((a) => this.isFor(actor, a)),
+      takeUntil(this.accessLost(actor)),
+    );
+  }
+
+  /** Fires when the directory no longer admits the actor as they connected (disabled, moved, new role): issue 14. */
+  private accessLost(actor: Actor): Observable<void> {
+    return new Observable<void>((sub) =>
+      this.directory.onUsersChanged((ids) => {
+        if (!ids.includes(actor.id)) return;
+        const u = this.org.user(actor.id);
+        if (!u || !u.active || u.role !== actor.role || u.orgUnit !== actor.orgUnit) sub.next();
+      }),
+    );
   }
 
   private ensureSubscribed(): void {
