@@ -109,6 +109,22 @@ describe('org directory in the log (e2e)', () => {
     expect((await admin('POST', '/directory/units/east-s3/close', { successorId: 'east' })).status).toBe(200);
   });
 
+  it('people named in commands are real: an unknown, wrong-role or out-of-line signer or handler is 422 and appends nothing', async () => {
+    const reg = await h.request('intake.east-s1-g1', 'POST', '/petitions', { ...petition, orgUnit: 'east-s1-g1' });
+    expect(reg.status).toBe(201);
+    const id: string = reg.body.id;
+    const before = await logSize();
+    for (const signedBy of ['nobody', 'officer.east-s1-g1', 'head.west', 'head.east-s2-g1']) {
+      const r = await h.request('officer.east-s1-g1', 'POST', `/petitions/${id}/acceptance`, { signedBy });
+      expect({ signedBy, status: r.status, code: r.body.code }).toEqual({ signedBy, status: 422, code: 'SIGNER_INVALID' });
+    }
+    expect(await logSize()).toBe(before);
+    expect((await h.request('officer.east-s1-g1', 'POST', `/petitions/${id}/acceptance`, { signedBy: 'head.east-s1' })).status).toBe(200);
+    const nobody = await h.request('officer.east-s1-g1', 'POST', `/petitions/${id}/handler`, { officerId: 'nobody' });
+    expect({ status: nobody.status, code: nobody.body.code }).toEqual({ status: 422, code: 'HANDLER_INVALID' });
+    expect((await h.request('officer.east-s1-g1', 'POST', `/petitions/${id}/handler`, { officerId: 'officer.east-s1-g1' })).status).toBe(200);
+  });
+
   it('org import again creates nothing, sets the missing passwords and prints the generated one; a restart keeps the directory', async () => {
     const r = await cli('org', 'import', resolve(__dirname, '../../config/demo-org.json'));
     expect(r.code).toBe(0);

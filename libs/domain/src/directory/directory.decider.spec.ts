@@ -10,6 +10,7 @@ import { applyDirectoryEvent } from './directory-projection';
 import { unitDecider } from './unit.decider';
 import { userDecider } from './user.decider';
 import { passwordPolicyViolation } from './password-policy';
+import { requireNamedUser } from './named-person';
 import { ADDRESS_LOCK_FAILURES, lockedUntil, SignInEvent, signInDecider } from './sign-in.decider';
 
 const cityAdmin: Actor = { id: 'admin.city', role: 'admin', orgUnit: 'city' };
@@ -164,5 +165,26 @@ describe('sign-in stream', () => {
     const times = Array.from({ length: 19 }, (_, i) => Date.parse(at(i * 0.1)));
     expect(lockedUntil(times, Date.parse(at(2)), ADDRESS_LOCK_FAILURES)).toBeUndefined();
     expect(lockedUntil([...times, Date.parse(at(2))], Date.parse(at(2)), ADDRESS_LOCK_FAILURES)).toBe(Date.parse(at(17)));
+  });
+});
+
+describe('people named in commands', () => {
+  const codeOf = (f: () => void) => {
+    try {
+      f();
+      return undefined;
+    } catch (e) {
+      return (e as DomainError).code;
+    }
+  };
+  it('must be active users of the directory with the role, in the case unit line', () => {
+    const org = directory();
+    const c = ctx(officer, org);
+    expect(codeOf(() => requireNamedUser(c, 'officer.east', ['officer'], 'east-s1', 'HANDLER_INVALID', 'officerId'))).toBeUndefined();
+    expect(codeOf(() => requireNamedUser(c, 'nobody', ['officer'], 'east-s1', 'HANDLER_INVALID', 'officerId'))).toBe('HANDLER_INVALID');
+    expect(codeOf(() => requireNamedUser(c, 'officer.east', ['head'], 'east-s1', 'SIGNER_INVALID', 'signedBy'))).toBe('SIGNER_INVALID');
+    expect(codeOf(() => requireNamedUser(c, 'officer.east', ['officer'], 'west', 'HANDLER_INVALID', 'officerId'))).toBe('HANDLER_INVALID');
+    applyDirectoryEvent(org, { type: 'UserDisabled', data: { userId: 'officer.east' } });
+    expect(codeOf(() => requireNamedUser(c, 'officer.east', ['officer'], 'east-s1', 'HANDLER_INVALID', 'officerId'))).toBe('HANDLER_INVALID');
   });
 });

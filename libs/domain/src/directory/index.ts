@@ -6,3 +6,4 @@ export * from './user.decider';
 export * from './directory-projection';
 export * from './password-policy';
 export * from './sign-in.decider';
+export * from './named-person';

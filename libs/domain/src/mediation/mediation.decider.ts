@@ -1,3 +1,4 @@
+import { requireNamedUser } from '../directory/named-person';
 import type { Role } from '../common/actor';
 import type { Decider, DecisionContext } from '../common/decider';
 import { forbidden, notFound, ruleViolation } from '../common/domain-error';
@@ -389,6 +390,7 @@ function decide(command: MediationCommand, state: MediationState, rawCtx: Decisi
     case 'AssignMediator': {
       requireStatus(state, ['Accepted', 'Mediating'], command.type);
       requireText(command.mediatorId, 'MEDIATOR_REQUIRED', 'the mediator id');
+      requireNamedUser(ctx, command.mediatorId, ['mediator'], state.facts!.orgUnit, 'MEDIATOR_INVALID', 'mediatorId');
       if (state.mediatorId === command.mediatorId)
         throw ruleViolation('MEDIATOR_ALREADY_ASSIGNED', `${command.mediatorId} is already the mediator`);
       return out.push({

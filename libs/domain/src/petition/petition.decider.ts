@@ -1,3 +1,4 @@
+import { requireNamedUser } from '../directory/named-person';
 import type { Role } from '../common/actor';
 import type { Decider, DecisionContext } from '../common/decider';
 import { forbidden, notFound, ruleViolation } from '../common/domain-error';
@@ -194,6 +195,7 @@ function decideAcceptanceOutcome(
 ): PetitionEvent[] {
   requireStatus(state, ['Registered'], command.type);
   requireText(command.signedBy, 'SIGNATURE_REQUIRED', 'the signing head (signedBy)');
+  requireNamedUser(ctx, command.signedBy, ['head'], state.orgUnit!, 'SIGNER_INVALID', 'signedBy');
   const now = ctx.now;
   const onTime = acceptanceOnTime(state, now);
   const out = new Emitter(state.deadlines);
@@ -407,6 +409,7 @@ function decide(command: PetitionCommand, state: PetitionState, rawCtx: Decision
     case 'AssignHandler':
       requireStatus(state, HANDLING, command.type);
       requireText(command.officerId, 'HANDLER_REQUIRED', 'the handling officer');
+      requireNamedUser(ctx, command.officerId, ['officer', 'head'], state.orgUnit!, 'HANDLER_INVALID', 'officerId');
       return out.push({ type: 'HandlerAssigned', data: { officerId: command.officerId, assignedBy: ctx.actor.id, assignedAt: now } }).events;
 
     case 'RecordProgress':
