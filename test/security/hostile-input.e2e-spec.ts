@@ -17,15 +17,6 @@ const boundFor = (op: Operation) => (AUTHORIZATION_TABLE[operationKey(op)]?.ownC
 /** Operations sent side by side (the machine is shared: a small pool). */
 const CONCURRENCY = 3;
 
-/**
- * PENDING (not yet fixed when this suite was last run, 18:05 UTC; the privacy engineer's area): a reveal under a used
- * Idempotency-Key with another reason answers 200 with the plaintext again instead of 422 IDEMPOTENCY_KEY_REUSED, and
- * the second reason is never logged (the event id comes from the key, so the append is deduplicated). Remove the entry
- * with the fix; every other operation is asserted.
- */
-const PENDING_KEY_REUSE: Record<string, string> = {
-  'POST /privacy/subjects/{subjectId}/reveal': 'reveal ignores the body under a reused Idempotency-Key',
-};
 
 /** POST routes without a body whose every call does real work: rebuilding every read model is not an input test. */
 const NOT_AN_INPUT = new Set(['POST /admin/read-models/rebuild']);
@@ -194,7 +185,7 @@ describe('hostile input over every POST operation', () => {
       if (!changed) continue;
       const other = await send(op, f, user, JSON.stringify(changed), { 'Idempotency-Key': key });
       for (const p of problems(other.status, other.body, count() - before)) failures.push(`${operationKey(op)} other body: ${p}`);
-      if ((other.status !== 422 || other.body?.code !== 'IDEMPOTENCY_KEY_REUSED') && !PENDING_KEY_REUSE[operationKey(op)])
+      if ((other.status !== 422 || other.body?.code !== 'IDEMPOTENCY_KEY_REUSED'))
         failures.push(`${operationKey(op)} other body under a used key: ${other.status} ${other.body?.code} (${count() - before} event(s) appended), expected 422 IDEMPOTENCY_KEY_REUSED`);
     }
     expect(failures).toEqual([]);

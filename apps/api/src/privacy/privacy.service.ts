@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Actor, DomainError, ERASURE_LEGAL_BASIS, ErasureReason, erasureAuthorized, localDateOf, SubjectErased, subjectDecider } from '@hearth/domain';
 import { derivedId, EVENT_STORE, EventMetadata, EventStore, eventIdFor } from '@hearth/event-store';
@@ -21,6 +22,7 @@ import {
   PersonalDataCipher,
   personSubjectId,
   RAW_EVENT_STORE,
+  keyReused,
   SubjectInfo,
 } from '@hearth/platform';
 import { subjectStream } from '../history/personal-data-disclosure';
@@ -244,6 +246,12 @@ export class PrivacyService implements OnApplicationBootstrap {
       const f = await this.caseFacts(s);
       if (f.exists) this.assertWithin(f.orgUnit, actor);
     }
+    // The reveal's event id comes from the Idempotency-Key: the same key with another reason or case would be
+    // deduplicated by the log and leave the second request unlogged, so it is refused before anything is decrypted.
+    const commandHash = createHash('sha256').update(JSON.stringify({ subjectId, reason, caseStream: caseStream ?? null })).digest('base64url');
+    const eventId = eventIdFor(meta.commandId, 0);
+    const prior = (await this.raw.readStream(subjectStream(subjectId))).find((e) => e.id === eventId);
+    if (prior?.metadata.commandHash && prior.metadata.commandHash !== commandHash) throw keyReused();
     const cache: KeyCache = new Map();
     const values: Array<{ stream: string; revision: number; eventType: string; path: string; role: string; erased: boolean; value?: unknown }> = [];
     for (const stream of streams) {
@@ -273,7 +281,7 @@ export class PrivacyService implements OnApplicationBootstrap {
       subjectStream(subjectId),
       [
         {
-          id: eventIdFor(meta.commandId, 0),
+          id: eventId,
           type: 'PersonalDataRevealed',
           data,
           metadata: {
@@ -286,6 +294,7 @@ export class PrivacyService implements OnApplicationBootstrap {
             causationId: meta.causationId ?? meta.commandId,
             schemaVersion: 1,
             cause: 'RevealPersonalData',
+            commandHash,
           },
         },
       ],
