@@ -5,12 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthClientErrors, hearthFrameworkErrors, hearthValidationPipe, ConfigError, HEARTH_METRICS, HearthMetrics } from '@hearth/platform';
+import { HEARTH_CONFIG, HearthConfig, HearthErrorFilter, hearthClientErrors, hearthFrameworkErrors, hearthValidationPipe, ConfigError, HEARTH_METRICS, HearthMetrics, trustProxyFromEnv } from '@hearth/platform';
 import { ApiModule } from './api.module';
 import { installAccessLog } from './observability/access-log';
 
 export async function createApi(): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576, frameworkErrors: hearthFrameworkErrors, clientErrorHandler: hearthClientErrors }), {
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule.register(), new FastifyAdapter({ bodyLimit: 1_048_576, trustProxy: trustProxyFromEnv(), frameworkErrors: hearthFrameworkErrors, clientErrorHandler: hearthClientErrors }), {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));

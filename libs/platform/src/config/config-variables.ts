@@ -33,6 +33,12 @@ export const CONFIG_VARIABLES = {
   HEARTH_PORT: { schema: port, type: 'port', default: '`3000`', meaning: 'TCP port of the api' },
   PORT: { schema: port, type: 'port', default: '—', meaning: 'the api port when `HEARTH_PORT` is not set (container platforms set it)' },
   HEARTH_HOST: { schema: text, type: 'host', default: '`127.0.0.1`', meaning: 'address the api listens on' },
+  HEARTH_TRUST_PROXY: {
+    schema: z.string().regex(/^(\d{1,2}|[0-9a-fA-F.:/]+(\s*,\s*[0-9a-fA-F.:/]+)*)$/, 'a hop count (e.g. 1) or comma-separated proxy addresses/CIDRs'),
+    type: 'hops or addresses',
+    default: '— (X-Forwarded-For ignored)',
+    meaning: 'behind a reverse proxy (docker/proxy): trust its `X-Forwarded-For`, so sign-in lockouts and logs see the client address, not the proxy\'s',
+  },
   HEARTH_DATA_DIR: { schema: text, type: 'path', default: '`./data`', meaning: "data folder (SQLite file, key store, generated JWT secret and master key, started Redis's folder)" },
   HEARTH_EVENT_STORE: {
     schema: z.enum(['sqlite', 'postgres', 'esdb'], { error: 'sqlite, postgres or esdb' }),

@@ -52,6 +52,18 @@ export interface HearthConfig {
 
 export const HEARTH_CONFIG = Symbol('HEARTH_CONFIG');
 
+/**
+ * Fastify's `trustProxy` from HEARTH_TRUST_PROXY: a hop count or the proxies' addresses. Read alone, before the app
+ * (and its configuration provider) exists, because the HTTP server is made first.
+ */
+export function trustProxyFromEnv(env: NodeJS.ProcessEnv = process.env): number | string | undefined {
+  const raw = env.HEARTH_TRUST_PROXY;
+  if (raw === undefined || raw === '') return undefined;
+  const r = CONFIG_VARIABLES.HEARTH_TRUST_PROXY.schema.safeParse(raw);
+  if (!r.success) throw new ConfigError([{ variable: 'HEARTH_TRUST_PROXY', message: `expected ${r.error.issues[0]?.message}, got ${JSON.stringify(raw.slice(0, 80))}` }]);
+  return /^\d+$/.test(raw) ? Number(raw) : raw;
+}
+
 /** The BullMQ prefix of a deployment: under its Redis prefix; the default prefix keeps the historical `hearth-bull`. */
 export const bullPrefixFor = (redisPrefix: string): string => (redisPrefix === 'hearth:' ? 'hearth-bull' : `${redisPrefix}bull`);
 
